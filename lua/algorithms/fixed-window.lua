@@ -1,0 +1,78 @@
+--[[
+  Fixed window: the quota resets at fixed instants, window k being
+  [k*window + align, (k+1)*window + align).
+
+  Spec: limit = admissions per window, window = microseconds, align = offset in microseconds
+  (0 <= align < window; 0 aligns to the Unix epoch, i.e. UTC midnight for daily windows).
+  State: one hash; field "<k>" = units admitted in window k, field "last" = latest admission
+  time (reservations fill windows in order). Memory: one field per window with admissions
+  (the current one plus any reserved ahead).
+]]
+
+local function window_of(spec, t)
+  return math.floor((t - spec.align) / spec.window)
+end
+
+local function window_start(spec, k)
+  return k * spec.window + spec.align
+end
+
+algorithms.fw = {
+  parse = function(a, b, c)
+    local spec = { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), align = int_arg(c, "align", 0) }
+    if spec.align >= spec.window then fail("align must be < window, got '" .. c .. "'") end
+    return spec
+  end,
+  capacity = function(spec)
+    return spec.limit
+  end,
+  load = function(key, spec, now)
+    local raw = redis.call("HGETALL", key)
+    local current = window_of(spec, now)
+    local state = { last = 0, used = {}, dead = {}, fields = 0, top = nil }
+    for i = 1, #raw, 2 do
+      local field, value = raw[i], tonumber(raw[i + 1])
+      if field == "last" then
+        state.last = value
+      else
+        local k = tonumber(field)
+        if k < current then
+          state.dead[#state.dead + 1] = field
+        else
+          state.used[k] = value
+          state.fields = state.fields + 1
+          if state.top == nil or k > state.top then state.top = k end
+        end
+      end
+    end
+    return state
+  end,
+  earliest = function(state, spec, n, t)
+    local base = math.max(t, state.last)
+    local k = window_of(spec, base)
+    -- Only windows holding admissions can be full, so this ends within fields + 1 steps.
+    for _ = 0, state.fields do
+      if (state.used[k] or 0) + n <= spec.limit then return math.max(base, window_start(spec, k)) end
+      k = k + 1
+    end
+    return math.max(base, window_start(spec, k))
+  end,
+  commit = function(state, key, spec, n, t, _, now)
+    local k = window_of(spec, t)
+    redis.call("HINCRBY", key, fmt(k), n)
+    state.last = math.max(state.last, t)
+    redis.call("HSET", key, "last", fmt(state.last))
+    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
+    state.used[k] = (state.used[k] or 0) + n
+    if state.top == nil or k > state.top then state.top = k end
+    expire_after(key, window_start(spec, state.top + 1) - now)
+  end,
+  report = function(state, spec, now)
+    local current = window_of(spec, now)
+    return math.max(0, spec.limit - (state.used[current] or 0)), window_start(spec, current + 1)
+  end,
+  refund = function(key, spec, n, t)
+    local field = fmt(window_of(spec, t))
+    if redis.call("HINCRBY", key, field, -n) <= 0 then redis.call("HDEL", key, field) end
+  end,
+}

@@ -1,0 +1,67 @@
+--[[
+  Bucketed sliding window, for large limits (1,000,000 per day) in bounded memory.
+
+  Spec: limit = admissions per window, window = microseconds, bucket = microseconds per bucket.
+  State: one hash; field "<k>" = units admitted in [k*bucket, (k+1)*bucket), field "last" =
+  time of the latest admission. A bucket counts against a slot t while any part of it lies in
+  (t - window, t], so admissions are over-counted by at most one bucket: the window may
+  under-admit by up to limit*bucket/window but never over-admits.
+  Memory: at most window/bucket + 1 fields (plus buckets reserved ahead).
+]]
+
+algorithms.swb = {
+  parse = function(a, b, c)
+    return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), bucket = int_arg(c, "bucket", 1) }
+  end,
+  capacity = function(spec)
+    return spec.limit
+  end,
+  load = function(key, spec, now)
+    local raw = redis.call("HGETALL", key)
+    local state = { last = 0, live = 0, buckets = {}, dead = {}, top = nil }
+    for i = 1, #raw, 2 do
+      local field, value = raw[i], tonumber(raw[i + 1])
+      if field == "last" then
+        state.last = value
+      else
+        local k = tonumber(field)
+        if (k + 1) * spec.bucket <= now - spec.window then
+          state.dead[#state.dead + 1] = field
+        else
+          state.buckets[#state.buckets + 1] = { k = k, n = value }
+          state.live = state.live + value
+          if state.top == nil or k > state.top then state.top = k end
+        end
+      end
+    end
+    table.sort(state.buckets, function(x, y) return x.k < y.k end)
+    return state
+  end,
+  earliest = function(state, spec, n, t)
+    local base = math.max(t, state.last)
+    local excess = state.live + n - spec.limit
+    if excess <= 0 then return base end
+    for _, b in ipairs(state.buckets) do
+      excess = excess - b.n
+      if excess <= 0 then return math.max(base, (b.k + 1) * spec.bucket + spec.window) end
+    end
+  end,
+  commit = function(state, key, spec, n, t, _, now)
+    local k = math.floor(t / spec.bucket)
+    redis.call("HINCRBY", key, fmt(k), n)
+    state.last = math.max(state.last, t)
+    redis.call("HSET", key, "last", fmt(state.last))
+    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
+    state.live = state.live + n
+    if state.top == nil or k > state.top then state.top = k end
+    expire_after(key, (state.top + 1) * spec.bucket + spec.window - now)
+  end,
+  report = function(state, spec, now)
+    if state.live == 0 then return spec.limit, now end
+    return math.max(0, spec.limit - state.live), (state.top + 1) * spec.bucket + spec.window
+  end,
+  refund = function(key, spec, n, t)
+    local field = fmt(math.floor(t / spec.bucket))
+    if redis.call("HINCRBY", key, field, -n) <= 0 then redis.call("HDEL", key, field) end
+  end,
+}

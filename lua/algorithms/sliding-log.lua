@@ -1,0 +1,67 @@
+--[[
+  Exact sliding window: a log of admissions.
+
+  Spec: limit = admissions per window, window = microseconds, unused.
+  State: one sorted set; member "<requestId>" (or "<requestId>:<i>" for the i-th unit of a
+  cost > 1), score = admission time in microseconds (a reservation's future slot).
+  Guarantee: in ANY interval of length window, at most limit admissions. Admissions are
+  recorded in time order (a new slot is never before the last one), so checking the window
+  that ends at the new slot covers every window that contains it.
+  Memory: one member per admitted unit still inside the window (about 60-80 bytes each).
+]]
+
+local function log_member(id, i)
+  if i == 1 then return id end
+  return id .. ":" .. i
+end
+
+algorithms.sw = {
+  parse = function(a, b)
+    return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1) }
+  end,
+  capacity = function(spec)
+    return spec.limit
+  end,
+  load = function(key, spec, now)
+    local floor = now - spec.window
+    local total = redis.call("ZCARD", key)
+    local live = redis.call("ZCOUNT", key, "(" .. fmt(floor), "+inf")
+    local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
+    return { floor = floor, dead = total - live, live = live, last = tonumber(last[2]) or 0 }
+  end,
+  earliest = function(state, spec, n, t, key)
+    local base = math.max(t, state.last)
+    local excess = state.live + n - spec.limit
+    if excess <= 0 then return base end
+    -- The excess-th oldest live entry must have left the window: slot >= its time + window.
+    local rank = state.dead + excess - 1
+    local entry = redis.call("ZRANGE", key, rank, rank, "WITHSCORES")
+    return math.max(base, tonumber(entry[2]) + spec.window)
+  end,
+  commit = function(state, key, spec, n, t, id, now)
+    local score = fmt(t)
+    for first = 1, n, 500 do
+      local args = {}
+      for i = first, math.min(n, first + 499) do
+        args[#args + 1] = score
+        args[#args + 1] = log_member(id, i)
+      end
+      redis.call("ZADD", key, unpack(args))
+    end
+    if state.dead > 0 then
+      redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(state.floor))
+    end
+    state.live = state.live + n
+    state.last = math.max(state.last, t)
+    expire_after(key, state.last + spec.window - now)
+  end,
+  report = function(state, spec, now)
+    if state.live == 0 then return spec.limit, now end
+    return math.max(0, spec.limit - state.live), state.last + spec.window
+  end,
+  refund = function(key, _, n, _, id)
+    for i = 1, n do
+      redis.call("ZREM", key, log_member(id, i))
+    end
+  end,
+}

@@ -1,0 +1,41 @@
+--[[
+  Token bucket as GCRA (generic cell rate algorithm).
+
+  Spec (ARGV triple): interval = microseconds per token (rate rounded UP to a whole
+  microsecond, so the bucket is never faster than configured), burst = bucket size, unused.
+  State: one string key holding the theoretical arrival time (TAT), in microseconds.
+  A request of cost n fits at time t when max(TAT, t) + n*interval - burst*interval <= t,
+  so its earliest time is max(t, TAT - (burst - n) * interval). FIFO by construction: every
+  reservation pushes TAT forward. Memory: one key, one number.
+]]
+
+algorithms.tb = {
+  parse = function(a, b)
+    return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1) }
+  end,
+  capacity = function(spec)
+    return spec.burst
+  end,
+  load = function(key)
+    return { tat = tonumber(redis.call("GET", key)) or 0 }
+  end,
+  earliest = function(state, spec, n, t)
+    return math.max(t, state.tat - (spec.burst - n) * spec.interval)
+  end,
+  commit = function(state, key, spec, n, t, _, now)
+    state.tat = math.max(state.tat, t) + n * spec.interval
+    redis.call("SET", key, fmt(state.tat))
+    expire_after(key, state.tat - now)
+  end,
+  report = function(state, spec, now)
+    local tat = math.max(state.tat, now)
+    local remaining = math.floor((now + spec.burst * spec.interval - tat) / spec.interval)
+    return math.max(0, remaining), tat
+  end,
+  -- Giving tokens back is safe only while no later reservation has moved TAT on.
+  refund = function(key, spec, n, _, _, expected)
+    if tonumber(redis.call("GET", key)) == expected then
+      redis.call("SET", key, fmt(expected - n * spec.interval), "KEEPTTL")
+    end
+  end,
+}

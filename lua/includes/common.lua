@@ -1,0 +1,41 @@
+--[[
+  Shared helpers for every Sluice script.
+
+  Times are integer microseconds since the Unix epoch. A double holds integers
+  exactly up to 2^53 (year 2255 in microseconds), so arithmetic stays exact as
+  long as values are formatted with "%.0f": tostring() would print 14
+  significant digits and silently lose the last two.
+]]
+
+local function fmt(x)
+  return string.format("%.0f", x)
+end
+
+local function fail(message)
+  error({ err = "ERR sluice: " .. message })
+end
+
+-- Integer ARGV, validated before any write so a malformed call leaves state untouched.
+local function int_arg(value, name, min)
+  local n = tonumber(value)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge or n ~= math.floor(n) or n < min then
+    fail(name .. " must be an integer >= " .. min .. ", got '" .. tostring(value) .. "'")
+  end
+  return n
+end
+
+-- Redis TIME is the only clock; ARGV may override it for deterministic tests only.
+local function clock(override)
+  if override ~= nil and override ~= "" then
+    return int_arg(override, "now", 0)
+  end
+  local t = redis.call("TIME")
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+-- PEXPIRE takes milliseconds; round up so a key never dies before its state stops mattering.
+local function expire_after(key, us)
+  redis.call("PEXPIRE", key, math.max(1, math.ceil(us / 1000)))
+end
+
+local algorithms = {}

@@ -1,0 +1,24 @@
+--[[
+  Parses the limits of one call: FIELDS ARGV entries per limit starting at ARGV[first],
+  each "<kind>", "<a>", "<b>", "<c>"[, extra], the key of limit i being KEYS[key_offset + i].
+  Every limit is validated before the script writes anything.
+]]
+
+local function parse_limits(first, fields, key_offset, cost)
+  local count = (#ARGV - first + 1) / fields
+  if count ~= math.floor(count) or #KEYS ~= key_offset + count then
+    fail("expected " .. fields .. " ARGV per limit and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
+  end
+  local limits = {}
+  for i = 1, count do
+    local at = first + (i - 1) * fields
+    local algo = algorithms[ARGV[at]]
+    if algo == nil then fail("unknown limit kind '" .. tostring(ARGV[at]) .. "' for limit " .. i) end
+    local spec = algo.parse(ARGV[at + 1], ARGV[at + 2], ARGV[at + 3])
+    if cost > algo.capacity(spec) then
+      fail("cost " .. cost .. " exceeds the capacity " .. algo.capacity(spec) .. " of limit " .. i)
+    end
+    limits[i] = { algo = algo, spec = spec, key = KEYS[key_offset + i], extra = ARGV[at + 4] }
+  end
+  return limits
+end

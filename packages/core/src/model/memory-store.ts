@@ -1,0 +1,175 @@
+import type { Store, StoreAcquire, StoreCancel, StoreDecision } from "../store.js";
+import type { ModelAlgorithm, Spec } from "./algorithm.js";
+import { concurrencyModel } from "./concurrency.js";
+import { fixedWindowModel } from "./fixed-window.js";
+import { slidingBucketsModel } from "./sliding-buckets.js";
+import { slidingLogModel } from "./sliding-log.js";
+import { tokenBucketModel } from "./token-bucket.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: each algorithm keeps its own state shape.
+const models: Record<string, ModelAlgorithm<any>> = {
+  tb: tokenBucketModel,
+  sw: slidingLogModel,
+  swb: slidingBucketsModel,
+  fw: fixedWindowModel,
+  cc: concurrencyModel,
+};
+
+interface Cell {
+  readonly value: unknown;
+  readonly expiresAt: number;
+}
+
+/** Microseconds since the epoch, from the monotonic clock (never steps back). */
+const systemMicros = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** Sweep expired cells every this many writes, so idle quotas leave nothing behind. */
+const SWEEP_EVERY = 1024;
+
+/**
+ * The reference model of the scripts, on plain objects: the store for single-process use and
+ * the oracle the Redis scripts are tested against. Same semantics, same microsecond arithmetic.
+ */
+export class MemoryStore implements Store {
+  readonly #cells = new Map<string, Cell>();
+  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #clock: () => number;
+  #writes = 0;
+
+  /** @param clock microseconds since the epoch; tests may pass their own. */
+  constructor(clock: () => number = systemMicros) {
+    this.#clock = clock;
+  }
+
+  #read(key: string, now: number): unknown {
+    const cell = this.#cells.get(key);
+    if (cell === undefined || cell.expiresAt <= now) return undefined;
+    return cell.value;
+  }
+
+  #write(key: string, value: unknown, expiresAt: number): void {
+    this.#cells.set(key, { value, expiresAt });
+    if (++this.#writes % SWEEP_EVERY === 0) this.#sweep(this.#clock());
+  }
+
+  #sweep(now: number): void {
+    for (const [key, cell] of this.#cells) if (cell.expiresAt <= now) this.#cells.delete(key);
+  }
+
+  /** Number of live keys; an idle store drops to 0. */
+  size(now = this.#clock()): number {
+    this.#sweep(now);
+    return this.#cells.size;
+  }
+
+  async acquire(request: StoreAcquire): Promise<StoreDecision> {
+    const now = request.nowUs ?? this.#clock();
+    const limits = request.rules.map((rule, i) => {
+      const [kind, a, b, c] = rule.wire;
+      const model = models[kind] as ModelAlgorithm<unknown>;
+      const key = request.keys.limits[i] as string;
+      const spec: Spec = [a, b, c];
+      return { model, spec, key, state: model.load(this.#read(key, now), spec, now) };
+    });
+    const paused = (this.#read(request.keys.pause, now) as number | undefined) ?? 0;
+    let slot = Math.max(now, paused);
+    let blocking = paused > now ? -1 : 0;
+    let full: { next: number } | undefined;
+    let settled = false;
+    for (let pass = 0; pass < 64 && full === undefined; pass++) {
+      let moved = false;
+      for (const [i, limit] of limits.entries()) {
+        const at = limit.model.earliest(limit.state, limit.spec, request.cost, slot);
+        if (typeof at !== "number") {
+          full = at;
+          blocking = i + 1;
+          break;
+        }
+        if (at > slot) [slot, blocking, moved] = [at, i + 1, true];
+      }
+      if (full === undefined && !moved) settled = true;
+      if (!moved) break;
+    }
+    const waitUs = full === undefined ? slot - now : Math.max(0, full.next - now);
+    const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
+    if (admitted && request.record) {
+      for (const limit of limits) {
+        const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, slot, request.id, now);
+        this.#write(limit.key, limit.state, expiresAt);
+      }
+    }
+    return {
+      admitted,
+      waitUs,
+      nowUs: now,
+      blocking,
+      queueable: full === undefined,
+      limits: limits.map((limit) => {
+        const [remaining, resetUs] = limit.model.report(limit.state, limit.spec, now);
+        return { remaining, resetUs };
+      }),
+    };
+  }
+
+  async cancel(request: StoreCancel): Promise<void> {
+    const now = this.#clock();
+    request.rules.forEach((rule, i) => {
+      const [kind, a, b, c] = rule.wire;
+      const model = models[kind] as ModelAlgorithm<unknown>;
+      const key = request.keys.limits[i] as string;
+      const cell = this.#cells.get(key);
+      if (cell === undefined || cell.expiresAt <= now) return;
+      const spec: Spec = [a, b, c];
+      const state = model.refund(cell.value, spec, request.cost, request.slotUs, request.id, request.resetsUs[i] ?? 0);
+      if (state === undefined) return;
+      this.#cells.set(key, { value: state, expiresAt: cell.expiresAt });
+      if (kind === "cc") this.#notify(key);
+    });
+  }
+
+  async release(keys: readonly string[], id: string): Promise<number> {
+    const now = this.#clock();
+    let released = 0;
+    for (const key of keys) {
+      const leases = this.#read(key, now) as Map<string, number> | undefined;
+      if (leases?.delete(id)) {
+        released++;
+        this.#notify(key);
+      }
+    }
+    return released;
+  }
+
+  async pause(key: string, durationUs: number, nowUs?: number): Promise<number> {
+    const now = nowUs ?? this.#clock();
+    const current = (this.#read(key, now) as number | undefined) ?? 0;
+    const until = now + durationUs;
+    if (current >= until) return current;
+    this.#write(key, until, until);
+    return until;
+  }
+
+  async reset(keys: readonly string[]): Promise<number> {
+    const now = this.#clock();
+    let deleted = 0;
+    for (const key of keys) {
+      if (this.#read(key, now) !== undefined) deleted++;
+      this.#cells.delete(key);
+    }
+    return deleted;
+  }
+
+  async onRelease(key: string, listener: () => void): Promise<() => void> {
+    const set = this.#listeners.get(key) ?? new Set();
+    this.#listeners.set(key, set);
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(key);
+    };
+  }
+
+  #notify(key: string): void {
+    for (const listener of this.#listeners.get(key) ?? []) listener();
+  }
+}

@@ -1,0 +1,17 @@
+import type { ModelAlgorithm } from "./algorithm.js";
+
+/** GCRA, as lua/algorithms/token-bucket.lua: spec = [interval, burst, _]. */
+export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
+  load: (stored) => ({ tat: stored?.tat ?? 0 }),
+  earliest: (state, [interval, burst], n, t) => Math.max(t, state.tat - (burst - n) * interval),
+  commit(state, [interval], n, t) {
+    state.tat = Math.max(state.tat, t) + n * interval;
+    return state.tat;
+  },
+  report(state, [interval, burst], now) {
+    const tat = Math.max(state.tat, now);
+    return [Math.max(0, Math.floor((now + burst * interval - tat) / interval)), tat];
+  },
+  refund: (state, [interval], n, _t, _id, expected) =>
+    state.tat === expected ? { tat: expected - n * interval } : undefined,
+};

@@ -1,0 +1,201 @@
+import type { Decision, Grant, LimitStatus } from "./decision.js";
+import { type Duration, durationToMicros } from "./duration.js";
+import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
+import { QuotaExceededError } from "./errors/quota-exceeded-error.js";
+import { quotaKeys } from "./keys.js";
+import { ReleaseSignal } from "./release-signal.js";
+import { requestId } from "./request-id.js";
+import type { Rule } from "./rules/rule.js";
+import { sleep } from "./sleep.js";
+import type { QuotaKeys, Store, StoreDecision } from "./store.js";
+import { integer, invalid, options } from "./validate.js";
+
+export interface QuotaOptions {
+  /** The limits every acquire spends, all at once (all-or-nothing). At least one. */
+  readonly limits: readonly Rule[];
+}
+
+export interface TryAcquireOptions {
+  /** Units to spend on every rate limit (a concurrency limit always takes one slot). @default 1 */
+  readonly cost?: number;
+}
+
+export interface AcquireOptions extends TryAcquireOptions {
+  /**
+   * Longest the caller accepts to wait for a slot: ms (0 to `Infinity`) or a string like `"5s"`.
+   * The slot is reserved at once and the caller sleeps exactly until it, once; a full
+   * concurrency limit is waited on until a release. Beyond it: `QuotaExceededError`.
+   * @default Infinity
+   */
+  readonly maxWait?: Duration;
+  /** Aborting gives a reserved slot back and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** A read-only view of a quota. */
+export interface QuotaState {
+  /** Epoch ms until which the quota is paused, or `undefined`. */
+  readonly pausedUntil: number | undefined;
+  readonly redisTime: number;
+  readonly limits: readonly LimitStatus[];
+}
+
+const costOf = (input: TryAcquireOptions | undefined): number => integer("cost", input?.cost ?? 1, 1);
+
+function maxWaitOf(value: Duration | undefined): number {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return -1;
+  if (value === 0) return 0;
+  return durationToMicros("maxWait", value);
+}
+
+/** One named quota: a set of limits that every process using the same name shares. */
+export class Quota {
+  readonly name: string;
+  readonly rules: readonly Rule[];
+  readonly #store: Store;
+  readonly #keys: QuotaKeys;
+  readonly #leaseKeys: readonly string[];
+
+  constructor(store: Store, prefix: string, name: string, input: QuotaOptions) {
+    if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
+    const { limits } = options("quota options", input);
+    if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
+    const ids = new Set<string>();
+    for (const rule of limits) {
+      if (typeof rule?.wire !== "object") invalid("limits[]", "rules made by tokenBucket, slidingWindow, fixedWindow or concurrency", rule);
+      if (ids.has(rule.id)) invalid("limits", "rules that differ from each other", rule.label);
+      ids.add(rule.id);
+    }
+    this.name = name;
+    this.rules = Object.freeze([...limits]);
+    this.#store = store;
+    this.#keys = quotaKeys(prefix, name, this.rules);
+    this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
+  }
+
+  #checkCost(cost: number): void {
+    for (const rule of this.rules) {
+      if (cost > rule.capacity) throw new CostExceedsCapacityError(cost, rule.capacity, rule.label);
+    }
+  }
+
+  #decision(raw: StoreDecision): Decision {
+    const limits = this.rules.map((rule, i) => ({
+      rule,
+      remaining: raw.limits[i]?.remaining ?? 0,
+      resetAt: (raw.limits[i]?.resetUs ?? raw.nowUs) / 1000,
+    }));
+    return {
+      allowed: raw.admitted,
+      retryAfterMs: Math.ceil(raw.waitUs / 1000),
+      redisTime: raw.nowUs / 1000,
+      admittedAt: raw.admitted ? (raw.nowUs + raw.waitUs) / 1000 : undefined,
+      resetAt: Math.max(...limits.map((l) => l.resetAt)),
+      blockedBy: raw.blocking === -1 ? "pause" : this.rules[raw.blocking - 1],
+      limits,
+    };
+  }
+
+  /** Decides now, never waits: `allowed` or not, with `retryAfterMs`. Spends only if allowed. */
+  async tryAcquire(input?: TryAcquireOptions): Promise<Decision & { readonly lease: string }> {
+    const cost = costOf(input);
+    this.#checkCost(cost);
+    const lease = requestId();
+    const raw = await this.#store.acquire({ keys: this.#keys, rules: this.rules, id: lease, cost, maxWaitUs: 0, record: true });
+    return { ...this.#decision(raw), lease };
+  }
+
+  /**
+   * Waits for a slot (up to `maxWait`) and spends it. One store call reserves the slot; the
+   * caller then sleeps until it, once. Release the grant if the quota has concurrency limits.
+   * @throws QuotaExceededError when no slot is free within `maxWait` (nothing is spent).
+   * @throws CostExceedsCapacityError at once when the cost can never fit.
+   */
+  async acquire(input?: AcquireOptions): Promise<Grant> {
+    const cost = costOf(input);
+    const maxWaitUs = maxWaitOf(input?.maxWait);
+    const signal = input?.signal;
+    this.#checkCost(cost);
+    const deadline = maxWaitUs < 0 ? Number.POSITIVE_INFINITY : performance.now() + maxWaitUs / 1000;
+    let releases: ReleaseSignal | undefined;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const leftUs = deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor((deadline - performance.now()) * 1000));
+        const lease = requestId();
+        const raw = await this.#store.acquire({ keys: this.#keys, rules: this.rules, id: lease, cost, maxWaitUs: leftUs, record: true });
+        const decision = this.#decision(raw);
+        if (raw.admitted) {
+          if (raw.waitUs > 0) await this.#sleepUntilSlot(raw, lease, cost, signal);
+          return { ...decision, allowed: true, admittedAt: decision.admittedAt as number, lease };
+        }
+        if (raw.queueable || leftUs === 0) throw new QuotaExceededError(this.name, decision);
+        // A full semaphore: listen first, then retry at once so a release in between is not missed.
+        if (releases === undefined) {
+          releases = await ReleaseSignal.listen(this.#store, this.#leaseKeys);
+          continue;
+        }
+        await releases.next(Math.min(decision.retryAfterMs, deadline - performance.now()), signal);
+      }
+    } finally {
+      releases?.close();
+    }
+  }
+
+  async #sleepUntilSlot(raw: StoreDecision, lease: string, cost: number, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await sleep(Math.ceil(raw.waitUs / 1000), signal);
+    } catch (reason) {
+      await this.#store.cancel({
+        keys: this.#keys,
+        rules: this.rules,
+        id: lease,
+        cost,
+        slotUs: raw.nowUs + raw.waitUs,
+        resetsUs: raw.limits.map((l) => l.resetUs),
+      });
+      throw reason;
+    }
+  }
+
+  /** Frees the concurrency slot of a grant (a no-op for quotas without concurrency limits). */
+  async release(grant: Pick<Grant, "lease"> | string): Promise<void> {
+    if (this.#leaseKeys.length === 0) return;
+    await this.#store.release(this.#leaseKeys, typeof grant === "string" ? grant : grant.lease);
+  }
+
+  /** Acquires, runs `task`, and releases the concurrency slot even if `task` throws. */
+  async schedule<T>(task: (grant: Grant) => T | Promise<T>, input?: AcquireOptions): Promise<T> {
+    const grant = await this.acquire(input);
+    try {
+      return await task(grant);
+    } finally {
+      await this.release(grant);
+    }
+  }
+
+  /**
+   * Makes every process's next acquire on this quota wait until `duration` from now (e.g. the
+   * server's Retry-After). A shorter pause never shortens a longer one in force.
+   * @returns epoch ms at which the pause in force ends.
+   */
+  async pause(duration: Duration): Promise<number> {
+    return (await this.#store.pause(this.#keys.pause, durationToMicros("duration", duration))) / 1000;
+  }
+
+  /** Reads the quota without spending anything. */
+  async state(): Promise<QuotaState> {
+    const raw = await this.#store.acquire({ keys: this.#keys, rules: this.rules, id: "", cost: 0, maxWaitUs: 0, record: false });
+    const decision = this.#decision(raw);
+    return {
+      pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,
+      redisTime: decision.redisTime,
+      limits: decision.limits,
+    };
+  }
+
+  /** Forgets everything this quota spent, reserved, leased or paused. */
+  async reset(): Promise<void> {
+    await this.#store.reset([this.#keys.pause, ...this.#keys.limits]);
+  }
+}

@@ -1,0 +1,34 @@
+import { type Duration, durationToMicros } from "../duration.js";
+import { integer, options } from "../validate.js";
+import type { ConcurrencyRule } from "./rule.js";
+
+export interface ConcurrencyOptions {
+  /** Holders at once across all processes. Minimum 1. @example 20 */
+  readonly limit: number;
+  /**
+   * How long a lease lives unless released: a holder that dies frees its slot after this.
+   * Longer than the longest hold, 1 ms to 366 days.
+   * @default "60s"
+   */
+  readonly lease?: Duration;
+}
+
+/**
+ * Concurrency: a distributed semaphore. Each acquire takes one slot (whatever its cost) and
+ * holds it until `release` or until its lease expires.
+ * @example concurrency({ limit: 20, lease: "30s" })
+ */
+export function concurrency(input: ConcurrencyOptions): ConcurrencyRule {
+  const opts = options("concurrency options", input);
+  const limit = integer("limit", opts.limit, 1);
+  const leaseUs = durationToMicros("lease", opts.lease ?? 60_000);
+  return Object.freeze({
+    kind: "concurrency",
+    limit,
+    leaseMs: leaseUs / 1000,
+    id: `cc:${limit}`,
+    label: `concurrency(${limit})`,
+    capacity: Number.POSITIVE_INFINITY,
+    wire: Object.freeze(["cc", limit, leaseUs, 0] as const),
+  });
+}

@@ -1,0 +1,61 @@
+import { type Duration, durationToMicros } from "../duration.js";
+import { integer, invalid, options } from "../validate.js";
+import type { SlidingWindowRule } from "./rule.js";
+
+/** Limits up to this size keep an exact log by default; larger ones are bucketed. */
+export const EXACT_LOG_MAX_LIMIT = 1000;
+
+export interface SlidingWindowOptions {
+  /** Admissions allowed in any interval of length `window`. Minimum 1. @example 100 */
+  readonly limit: number;
+  /** Window length, 1 ms to 366 days. @example "1s" */
+  readonly window: Duration;
+  /**
+   * `"exact"`: a log entry per admitted unit (memory grows with `limit`).
+   * `"bucketed"`: one counter per bucket (memory bounded by `buckets`); may under-admit by up
+   * to `limit / buckets` per window, never over-admits.
+   * @default limit <= 1000 ? "exact" : "bucketed"
+   */
+  readonly precision?: "exact" | "bucketed";
+  /** Buckets per window when bucketed. Minimum 2. @default 100 */
+  readonly buckets?: number;
+}
+
+/**
+ * Sliding window: in ANY interval of length `window`, at most `limit` admissions.
+ * @example slidingWindow({ limit: 1_000_000, window: "1d" })
+ */
+export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
+  const opts = options("slidingWindow options", input);
+  const limit = integer("limit", opts.limit, 1);
+  const windowUs = durationToMicros("window", opts.window);
+  const precision = opts.precision ?? (limit <= EXACT_LOG_MAX_LIMIT ? "exact" : "bucketed");
+  if (precision !== "exact" && precision !== "bucketed") invalid("precision", '"exact" or "bucketed"', precision);
+  const buckets = integer("buckets", opts.buckets ?? 100, 2, Math.floor(windowUs / 1000));
+  const windowMs = windowUs / 1000;
+  if (precision === "exact") {
+    return Object.freeze({
+      kind: "slidingWindow",
+      limit,
+      windowMs,
+      precision,
+      buckets,
+      id: `sw:${limit}:${windowUs}`,
+      label: `slidingWindow(${limit} per ${windowMs} ms)`,
+      capacity: limit,
+      wire: Object.freeze(["sw", limit, windowUs, 0] as const),
+    });
+  }
+  const bucketUs = Math.ceil(windowUs / buckets);
+  return Object.freeze({
+    kind: "slidingWindow",
+    limit,
+    windowMs,
+    precision,
+    buckets,
+    id: `swb:${limit}:${windowUs}:${bucketUs}`,
+    label: `slidingWindow(${limit} per ${windowMs} ms, ${buckets} buckets)`,
+    capacity: limit,
+    wire: Object.freeze(["swb", limit, windowUs, bucketUs] as const),
+  });
+}

@@ -1,0 +1,59 @@
+import { checkPrefix, invalid, Limiter, RedisStore } from "@sluice/core";
+import type { Cluster, Redis } from "ioredis";
+import { type FailMode, FailModeStore, type StoreFailureEvent } from "./fail-mode-store.js";
+import { IoredisScriptClient } from "./ioredis-script-client.js";
+
+export interface LimiterOptions {
+  /** An ioredis `Redis` or `Cluster`; Sluice never closes it. */
+  readonly redis: Redis | Cluster;
+  /** Key prefix; every key is `<prefix>:{<quota>}:<rule>`. No braces. @default "sluice" */
+  readonly prefix?: string;
+  /**
+   * When Redis fails or is slower than `timeout`: `"closed"` rejects with
+   * `StoreUnavailableError`, `"open"` admits (and emits an event), `"local"` decides on an
+   * in-memory limiter holding `localShare` of each limit.
+   * @default "closed"
+   */
+  readonly failMode?: FailMode;
+  /** Milliseconds each Redis call may take before `failMode` applies. 1 to 60000. @default 1000 */
+  readonly timeout?: number;
+  /** Share of each limit the local fallback may spend, in (0, 1]; e.g. 1 / number of processes. @default 0.1 */
+  readonly localShare?: number;
+  /** Called on every store failure; nothing is logged by default. */
+  readonly onEvent?: (event: StoreFailureEvent) => void;
+}
+
+const defaults = { prefix: "sluice", failMode: "closed", timeout: 1000, localShare: 0.1 } as const;
+
+/** A limiter that keeps its quotas in Redis, shared exactly by every process using them. */
+export interface RedisLimiter extends Limiter {
+  /** Closes the pub/sub connection opened for concurrency waiters, if any. */
+  close(): void;
+}
+
+/**
+ * Creates a limiter over ioredis (single node or Cluster).
+ * @example
+ * const limiter = createLimiter({ redis: new Redis(process.env.REDIS_URL) });
+ * const api = limiter.quota("hikerapi", { limits: [tokenBucket({ rate: 11 })] });
+ * await api.acquire();
+ */
+export function createLimiter(options: LimiterOptions): RedisLimiter {
+  if (typeof options !== "object" || options === null) invalid("options", "an options object", options);
+  const { redis } = options;
+  if (typeof redis?.evalsha !== "function" || typeof redis.duplicate !== "function") {
+    invalid("redis", "an ioredis Redis or Cluster instance", redis);
+  }
+  const prefix = checkPrefix(options.prefix ?? defaults.prefix);
+  const failMode = options.failMode ?? defaults.failMode;
+  if (!["closed", "open", "local"].includes(failMode)) invalid("failMode", '"closed", "open" or "local"', failMode);
+  const timeoutMs = options.timeout ?? defaults.timeout;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
+    invalid("timeout", "a number of milliseconds from 1 to 60000", timeoutMs);
+  }
+  const localShare = options.localShare ?? defaults.localShare;
+  if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1)) invalid("localShare", "a number in (0, 1]", localShare);
+  const client = new IoredisScriptClient(redis);
+  const store = new FailModeStore(new RedisStore(client), { failMode, timeoutMs, localShare, onEvent: options.onEvent });
+  return Object.assign(new Limiter(store, prefix), { close: () => client.close() });
+}

@@ -1,0 +1,130 @@
+import {
+  MemoryStore,
+  type Rule,
+  type Store,
+  type StoreAcquire,
+  type StoreCancel,
+  type StoreDecision,
+  StoreUnavailableError,
+} from "@sluice/core";
+import { scaleRule } from "./scale-rule.js";
+
+/** What to do when Redis fails or is slower than `timeout`. */
+export type FailMode = "closed" | "open" | "local";
+
+/** Emitted when the store fails and `failMode` decides instead. Carries no secrets. */
+export interface StoreFailureEvent {
+  readonly type: "store-failure";
+  readonly failMode: FailMode;
+  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "listen";
+  readonly error: Error;
+}
+
+export interface FailModeOptions {
+  readonly failMode: FailMode;
+  readonly timeoutMs: number;
+  readonly localShare: number;
+  readonly onEvent: ((event: StoreFailureEvent) => void) | undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/**
+ * Wraps the Redis store: every call settles within the timeout, and a failure is turned into
+ * what `failMode` promises: a typed error (closed), an admission (open), or a decision by an
+ * in-memory limiter holding `localShare` of each limit (local).
+ */
+export class FailModeStore implements Store {
+  readonly #inner: Store;
+  readonly #options: FailModeOptions;
+  readonly #local = new MemoryStore();
+  readonly #scaled = new WeakMap<Rule, Rule>();
+
+  constructor(inner: Store, options: FailModeOptions) {
+    this.#inner = inner;
+    this.#options = options;
+  }
+
+  async #guard<T>(operation: StoreFailureEvent["operation"], call: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(call(), this.#options.timeoutMs);
+    } catch (caught) {
+      const error = asError(caught);
+      const { failMode, onEvent } = this.#options;
+      onEvent?.({ type: "store-failure", failMode, operation, error });
+      if (failMode === "closed") {
+        throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error.message, { cause: error });
+      }
+      return fallback();
+    }
+  }
+
+  #scale(rules: readonly Rule[]): Rule[] {
+    return rules.map((rule) => {
+      let scaled = this.#scaled.get(rule);
+      if (scaled === undefined) {
+        scaled = scaleRule(rule, this.#options.localShare);
+        this.#scaled.set(rule, scaled);
+      }
+      return scaled;
+    });
+  }
+
+  #open(request: StoreAcquire): StoreDecision {
+    const nowUs = Date.now() * 1000;
+    return {
+      admitted: true,
+      waitUs: 0,
+      nowUs,
+      blocking: 0,
+      queueable: true,
+      limits: request.rules.map(() => ({ remaining: 0, resetUs: nowUs })),
+    };
+  }
+
+  acquire(request: StoreAcquire): Promise<StoreDecision> {
+    return this.#guard(
+      "acquire",
+      () => this.#inner.acquire(request),
+      async () => {
+        if (this.#options.failMode === "open") return this.#open(request);
+        const rules = this.#scale(request.rules);
+        const tooBig = rules.find((rule) => request.cost > rule.capacity);
+        if (tooBig) throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${request.cost}`);
+        return this.#local.acquire({ ...request, rules });
+      },
+    );
+  }
+
+  cancel(request: StoreCancel): Promise<void> {
+    return this.#guard(
+      "cancel",
+      () => this.#inner.cancel(request),
+      () => this.#local.cancel({ ...request, rules: this.#scale(request.rules) }),
+    );
+  }
+
+  release(keys: readonly string[], id: string): Promise<number> {
+    return this.#guard("release", () => this.#inner.release(keys, id), () => this.#local.release(keys, id));
+  }
+
+  pause(key: string, durationUs: number, nowUs?: number): Promise<number> {
+    return this.#guard("pause", () => this.#inner.pause(key, durationUs, nowUs), () => this.#local.pause(key, durationUs, nowUs));
+  }
+
+  reset(keys: readonly string[]): Promise<number> {
+    return this.#guard("reset", () => this.#inner.reset(keys), () => this.#local.reset(keys));
+  }
+
+  onRelease(key: string, listener: () => void): Promise<() => void> {
+    return this.#guard("listen", () => this.#inner.onRelease(key, listener), () => this.#local.onRelease(key, listener));
+  }
+}

@@ -4,7 +4,14 @@ export { CostExceedsCapacityError, isCostExceedsCapacityError } from "./errors/c
 export { isQuotaExceededError, QuotaExceededError } from "./errors/quota-exceeded-error.js";
 export { isSluiceError, SluiceError } from "./errors/sluice-error.js";
 export { isStoreUnavailableError, StoreUnavailableError } from "./errors/store-unavailable-error.js";
-export { allScripts, acquireScript, cancelScript, pauseScript, releaseScript, resetScript } from "./generated/scripts.js";
+export {
+  acquireScript,
+  allScripts,
+  cancelScript,
+  pauseScript,
+  releaseScript,
+  resetScript,
+} from "./generated/scripts.js";
 export { checkPrefix, quotaKeys } from "./keys.js";
 export { createMemoryLimiter, Limiter, type MemoryLimiterOptions } from "./limiter.js";
 export type { LuaScript } from "./lua-script.js";
@@ -18,5 +25,5 @@ export { type SlidingWindowOptions, slidingWindow } from "./rules/sliding-window
 export { type TokenBucketOptions, tokenBucket } from "./rules/token-bucket.js";
 export { runScript, type ScriptClient } from "./script-client.js";
 export { sleep } from "./sleep.js";
-export { invalid } from "./validate.js";
 export type { QuotaKeys, Store, StoreAcquire, StoreCancel, StoreDecision } from "./store.js";
+export { invalid } from "./validate.js";

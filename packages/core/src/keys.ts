@@ -4,7 +4,8 @@ import { invalid } from "./validate.js";
 
 // Braces would end or start a hash tag early; escaping them (and the escape character) keeps
 // every name inside its own tag, so two names never share a slot by accident or collide.
-const escapeTag = (name: string): string => name.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeTag = (name: string): string =>
+  name.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Checks a key prefix: a non-empty string without braces (it must not carry a hash tag). */
 export function checkPrefix(prefix: unknown): string {

@@ -62,7 +62,8 @@ export class Quota {
     if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
     const ids = new Set<string>();
     for (const rule of limits) {
-      if (typeof rule?.wire !== "object") invalid("limits[]", "rules made by tokenBucket, slidingWindow, fixedWindow or concurrency", rule);
+      if (typeof rule?.wire !== "object")
+        invalid("limits[]", "rules made by tokenBucket, slidingWindow, fixedWindow or concurrency", rule);
       if (ids.has(rule.id)) invalid("limits", "rules that differ from each other", rule.label);
       ids.add(rule.id);
     }
@@ -101,7 +102,14 @@ export class Quota {
     const cost = costOf(input);
     this.#checkCost(cost);
     const lease = requestId();
-    const raw = await this.#store.acquire({ keys: this.#keys, rules: this.rules, id: lease, cost, maxWaitUs: 0, record: true });
+    const raw = await this.#store.acquire({
+      keys: this.#keys,
+      rules: this.rules,
+      id: lease,
+      cost,
+      maxWaitUs: 0,
+      record: true,
+    });
     return { ...this.#decision(raw), lease };
   }
 
@@ -121,9 +129,17 @@ export class Quota {
     try {
       for (;;) {
         signal?.throwIfAborted();
-        const leftUs = deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor((deadline - performance.now()) * 1000));
+        const leftUs =
+          deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor((deadline - performance.now()) * 1000));
         const lease = requestId();
-        const raw = await this.#store.acquire({ keys: this.#keys, rules: this.rules, id: lease, cost, maxWaitUs: leftUs, record: true });
+        const raw = await this.#store.acquire({
+          keys: this.#keys,
+          rules: this.rules,
+          id: lease,
+          cost,
+          maxWaitUs: leftUs,
+          record: true,
+        });
         const decision = this.#decision(raw);
         if (raw.admitted) {
           if (raw.waitUs > 0) await this.#sleepUntilSlot(raw, lease, cost, signal);
@@ -142,7 +158,12 @@ export class Quota {
     }
   }
 
-  async #sleepUntilSlot(raw: StoreDecision, lease: string, cost: number, signal: AbortSignal | undefined): Promise<void> {
+  async #sleepUntilSlot(
+    raw: StoreDecision,
+    lease: string,
+    cost: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     try {
       await sleep(Math.ceil(raw.waitUs / 1000), signal);
     } catch (reason) {
@@ -185,7 +206,14 @@ export class Quota {
 
   /** Reads the quota without spending anything. */
   async state(): Promise<QuotaState> {
-    const raw = await this.#store.acquire({ keys: this.#keys, rules: this.rules, id: "", cost: 0, maxWaitUs: 0, record: false });
+    const raw = await this.#store.acquire({
+      keys: this.#keys,
+      rules: this.rules,
+      id: "",
+      cost: 0,
+      maxWaitUs: 0,
+      record: false,
+    });
     const decision = this.#decision(raw);
     return {
       pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,

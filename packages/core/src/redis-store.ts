@@ -2,7 +2,8 @@ import { acquireScript, cancelScript, pauseScript, releaseScript, resetScript } 
 import { runScript, type ScriptClient } from "./script-client.js";
 import type { Store, StoreAcquire, StoreCancel, StoreDecision } from "./store.js";
 
-const wireOf = (request: { rules: StoreAcquire["rules"] }): string[] => request.rules.flatMap((r) => r.wire.map(String));
+const wireOf = (request: { rules: StoreAcquire["rules"] }): string[] =>
+  request.rules.flatMap((r) => r.wire.map(String));
 
 function decode(reply: unknown): StoreDecision {
   if (!Array.isArray(reply) || reply.length < 5 || reply.some((v) => typeof v !== "number")) {
@@ -51,7 +52,9 @@ export class RedisStore implements Store {
   }
 
   async pause(key: string, durationUs: number, nowUs?: number): Promise<number> {
-    return Number(await runScript(this.#client, pauseScript, [key], [String(durationUs), nowUs === undefined ? "" : String(nowUs)]));
+    return Number(
+      await runScript(this.#client, pauseScript, [key], [String(durationUs), nowUs === undefined ? "" : String(nowUs)]),
+    );
   }
 
   async reset(keys: readonly string[]): Promise<number> {

@@ -13,7 +13,11 @@ export function invalid(option: string, expected: string, value: unknown): never
 /** An integer in [min, max]. */
 export function integer(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    invalid(option, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`, value);
+    invalid(
+      option,
+      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
+      value,
+    );
   }
   return value;
 }

@@ -52,8 +52,14 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
     invalid("timeout", "a number of milliseconds from 1 to 60000", timeoutMs);
   }
   const localShare = options.localShare ?? defaults.localShare;
-  if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1)) invalid("localShare", "a number in (0, 1]", localShare);
+  if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
+    invalid("localShare", "a number in (0, 1]", localShare);
   const client = new IoredisScriptClient(redis);
-  const store = new FailModeStore(new RedisStore(client), { failMode, timeoutMs, localShare, onEvent: options.onEvent });
+  const store = new FailModeStore(new RedisStore(client), {
+    failMode,
+    timeoutMs,
+    localShare,
+    onEvent: options.onEvent,
+  });
   return Object.assign(new Limiter(store, prefix), { close: () => client.close() });
 }

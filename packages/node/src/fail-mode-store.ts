@@ -53,7 +53,11 @@ export class FailModeStore implements Store {
     this.#options = options;
   }
 
-  async #guard<T>(operation: StoreFailureEvent["operation"], call: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+  async #guard<T>(
+    operation: StoreFailureEvent["operation"],
+    call: () => Promise<T>,
+    fallback: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await withTimeout(call(), this.#options.timeoutMs);
     } catch (caught) {
@@ -61,7 +65,9 @@ export class FailModeStore implements Store {
       const { failMode, onEvent } = this.#options;
       onEvent?.({ type: "store-failure", failMode, operation, error });
       if (failMode === "closed") {
-        throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error.message, { cause: error });
+        throw error instanceof StoreUnavailableError
+          ? error
+          : new StoreUnavailableError(error.message, { cause: error });
       }
       return fallback();
     }
@@ -98,7 +104,8 @@ export class FailModeStore implements Store {
         if (this.#options.failMode === "open") return this.#open(request);
         const rules = this.#scale(request.rules);
         const tooBig = rules.find((rule) => request.cost > rule.capacity);
-        if (tooBig) throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${request.cost}`);
+        if (tooBig)
+          throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${request.cost}`);
         return this.#local.acquire({ ...request, rules });
       },
     );
@@ -113,18 +120,34 @@ export class FailModeStore implements Store {
   }
 
   release(keys: readonly string[], id: string): Promise<number> {
-    return this.#guard("release", () => this.#inner.release(keys, id), () => this.#local.release(keys, id));
+    return this.#guard(
+      "release",
+      () => this.#inner.release(keys, id),
+      () => this.#local.release(keys, id),
+    );
   }
 
   pause(key: string, durationUs: number, nowUs?: number): Promise<number> {
-    return this.#guard("pause", () => this.#inner.pause(key, durationUs, nowUs), () => this.#local.pause(key, durationUs, nowUs));
+    return this.#guard(
+      "pause",
+      () => this.#inner.pause(key, durationUs, nowUs),
+      () => this.#local.pause(key, durationUs, nowUs),
+    );
   }
 
   reset(keys: readonly string[]): Promise<number> {
-    return this.#guard("reset", () => this.#inner.reset(keys), () => this.#local.reset(keys));
+    return this.#guard(
+      "reset",
+      () => this.#inner.reset(keys),
+      () => this.#local.reset(keys),
+    );
   }
 
   onRelease(key: string, listener: () => void): Promise<() => void> {
-    return this.#guard("listen", () => this.#inner.onRelease(key, listener), () => this.#local.onRelease(key, listener));
+    return this.#guard(
+      "listen",
+      () => this.#inner.onRelease(key, listener),
+      () => this.#local.onRelease(key, listener),
+    );
   }
 }

@@ -10,7 +10,12 @@ export function scaleRule(rule: Rule, share: number): Rule {
     case "tokenBucket":
       return tokenBucket({ rate: rule.rate * share, per: rule.perMs, burst: part(rule.burst) });
     case "slidingWindow":
-      return slidingWindow({ limit: part(rule.limit), window: rule.windowMs, precision: rule.precision, buckets: rule.buckets });
+      return slidingWindow({
+        limit: part(rule.limit),
+        window: rule.windowMs,
+        precision: rule.precision,
+        buckets: rule.buckets,
+      });
     case "fixedWindow":
       return fixedWindow({ limit: part(rule.limit), window: rule.windowMs, align: rule.alignMs });
     case "concurrency":

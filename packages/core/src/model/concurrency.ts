@@ -3,7 +3,8 @@ import type { ModelAlgorithm } from "./algorithm.js";
 /** Lease id -> expiry, for live leases. */
 type Leases = Map<string, number>;
 
-const nextExpiry = (leases: Leases): number | undefined => (leases.size === 0 ? undefined : Math.min(...leases.values()));
+const nextExpiry = (leases: Leases): number | undefined =>
+  leases.size === 0 ? undefined : Math.min(...leases.values());
 
 /** Concurrency leases, as lua/algorithms/concurrency.lua: spec = [limit, lease, _]. */
 export const concurrencyModel: ModelAlgorithm<Leases> = {

@@ -66,6 +66,9 @@ export class MemoryStore implements Store {
     const now = request.nowUs ?? this.#clock();
     const limits = request.rules.map((rule, i) => {
       const [kind, a, b, c] = rule.wire;
+      if (request.cost > rule.capacity) {
+        throw new Error(`ERR sluice: cost ${request.cost} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
+      }
       const model = models[kind] as ModelAlgorithm<unknown>;
       const key = request.keys.limits[i] as string;
       const spec: Spec = [a, b, c];
@@ -111,14 +114,15 @@ export class MemoryStore implements Store {
     };
   }
 
+  // Like the script, a refund applies to whatever is stored, read by no clock: state past its
+  // time is ignored by the next load anyway.
   async cancel(request: StoreCancel): Promise<void> {
-    const now = this.#clock();
     request.rules.forEach((rule, i) => {
       const [kind, a, b, c] = rule.wire;
       const model = models[kind] as ModelAlgorithm<unknown>;
       const key = request.keys.limits[i] as string;
       const cell = this.#cells.get(key);
-      if (cell === undefined || cell.expiresAt <= now) return;
+      if (cell === undefined) return;
       const spec: Spec = [a, b, c];
       const state = model.refund(cell.value, spec, request.cost, request.slotUs, request.id, request.resetsUs[i] ?? 0);
       if (state === undefined) return;

@@ -1,0 +1,7 @@
+import { MemoryStore } from "@sluice/core";
+import { describeModelEquivalence } from "./model-equivalence.js";
+import { describeStoreConformance } from "./store-suite.js";
+
+describeStoreConformance("reference model", () => ({ store: new MemoryStore(), close: async () => {} }));
+// The model against itself still checks the sliding-window invariant on every schedule.
+describeModelEquivalence("reference model", () => ({ store: new MemoryStore(), close: async () => {} }), 100);

@@ -1,0 +1,122 @@
+import { concurrency, fixedWindow, MemoryStore, quotaKeys, type Rule, slidingWindow, tokenBucket } from "@sluice/core";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { randomPrefix } from "../support/redis-clients.js";
+import type { StoreUnderTest } from "./store-suite.js";
+
+const RULES: Rule[] = [
+  tokenBucket({ rate: 10, per: "1s", burst: 3 }),
+  slidingWindow({ limit: 5, window: "1s" }),
+  slidingWindow({ limit: 20, window: "2s", precision: "bucketed", buckets: 4 }),
+  fixedWindow({ limit: 4, window: "500ms", align: "100ms" }),
+  concurrency({ limit: 2, lease: "700ms" }),
+];
+
+const command = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      op: fc.constant("acquire" as const),
+      dtUs: fc.integer({ min: 0, max: 300_000 }),
+      cost: fc.integer({ min: 1, max: 3 }),
+      maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1),
+      mask: fc.integer({ min: 1, max: 31 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("pause" as const),
+      dtUs: fc.constant(0),
+      durationUs: fc.integer({ min: 1, max: 800_000 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), dtUs: fc.constant(0) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("release" as const), dtUs: fc.constant(0) }) },
+);
+
+/**
+ * Property: on any random schedule of acquires (random limits, costs, waits), pauses, cancels
+ * and releases, the store decides exactly what the reference model decides, and the model's
+ * admissions never put more than `limit` into any sliding window.
+ */
+export function describeModelEquivalence(name: string, open: () => StoreUnderTest, numRuns: number): void {
+  describe(`${name}: matches the reference model on random schedules`, () => {
+    const { store, close } = open();
+    afterAll(close);
+
+    it("decides every step exactly as the model", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 40 }), async (commands) => {
+          const model = new MemoryStore();
+          const prefix = randomPrefix();
+          let now = Date.now() * 1000;
+          let step = 0;
+          const granted: Array<{ id: string; rules: Rule[]; cost: number; slotUs: number; resetsUs: number[] }> = [];
+          const admitted = new Set<(typeof granted)[number]>();
+          for (const c of commands) {
+            now += c.dtUs;
+            if (c.op === "acquire") {
+              const rules = RULES.filter((_, i) => c.mask & (1 << i));
+              const request = {
+                keys: quotaKeys(prefix, "q", rules),
+                rules,
+                id: `s${++step}`,
+                cost: c.cost,
+                maxWaitUs: c.maxWaitUs,
+                record: true,
+                nowUs: now,
+              };
+              const expected = await model.acquire(request);
+              expect(await store.acquire(request)).toEqual(expected);
+              if (expected.admitted) {
+                const slotUs = now + expected.waitUs;
+                const grant = {
+                  id: request.id,
+                  rules,
+                  cost: c.cost,
+                  slotUs,
+                  resetsUs: expected.limits.map((l) => l.resetUs),
+                };
+                granted.push(grant);
+                admitted.add(grant);
+              }
+            } else if (c.op === "pause") {
+              const key = quotaKeys(prefix, "q", []).pause;
+              expect(await store.pause(key, c.durationUs, now)).toBe(await model.pause(key, c.durationUs, now));
+            } else {
+              const last = granted.pop();
+              if (last === undefined) continue;
+              const keys = quotaKeys(prefix, "q", last.rules);
+              if (c.op === "cancel") {
+                const request = {
+                  keys,
+                  rules: last.rules,
+                  id: last.id,
+                  cost: last.cost,
+                  slotUs: last.slotUs,
+                  resetsUs: last.resetsUs,
+                };
+                await Promise.all([model.cancel(request), store.cancel(request)]);
+                admitted.delete(last);
+              } else {
+                const leaseKeys = keys.limits.filter((_, i) => last.rules[i]?.kind === "concurrency");
+                expect(await store.release(leaseKeys, last.id)).toBe(await model.release(leaseKeys, last.id));
+              }
+            }
+          }
+          for (const rule of RULES) {
+            if (rule.kind !== "slidingWindow") continue;
+            const units = [...admitted].filter((g) => g.rules.includes(rule));
+            const windowUs = rule.windowMs * 1000;
+            for (const { slotUs } of units) {
+              const inWindow = units.filter((g) => g.slotUs > slotUs - windowUs && g.slotUs <= slotUs);
+              expect(inWindow.reduce((sum, g) => sum + g.cost, 0)).toBeLessThanOrEqual(rule.limit);
+            }
+          }
+        }),
+        { numRuns },
+      );
+    });
+  });
+}

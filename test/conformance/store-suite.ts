@@ -1,0 +1,209 @@
+import {
+  concurrency,
+  fixedWindow,
+  Limiter,
+  quotaKeys,
+  type Rule,
+  type Store,
+  slidingWindow,
+  tokenBucket,
+} from "@sluice/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { randomPrefix } from "../support/redis-clients.js";
+
+/** A store under test; `close` frees its connections. */
+export interface StoreUnderTest {
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+const SECOND = 1_000_000;
+let ids = 0;
+
+/**
+ * The algorithm conformance suite: every store (the reference model, a single Redis, a Cluster)
+ * must pass it. Times are injected through the scripts' documented test-only `now` argument,
+ * starting at the real clock so that Redis TTLs stay meaningful.
+ */
+export function describeStoreConformance(name: string, open: () => StoreUnderTest): void {
+  describe(`${name}: algorithm conformance`, () => {
+    const { store, close } = open();
+    afterAll(close);
+
+    const quota = (rules: Rule[], quotaName = "q") => {
+      const keys = quotaKeys(randomPrefix(), quotaName, rules);
+      return {
+        keys,
+        acquire: (now: number, options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string } = {}) =>
+          store.acquire({
+            keys,
+            rules,
+            id: options.id ?? `r${++ids}`,
+            cost: options.cost ?? 1,
+            maxWaitUs: options.maxWaitUs ?? 0,
+            record: options.record ?? true,
+            nowUs: now,
+          }),
+      };
+    };
+    const start = () => Math.floor(Date.now() / 1000) * SECOND;
+
+    it("token bucket: a full burst at once, then one token per interval, waits exact", async () => {
+      const q = quota([tokenBucket({ rate: 10, per: "1s", burst: 3 })]);
+      const t0 = start();
+      for (let i = 0; i < 3; i++) expect((await q.acquire(t0)).admitted).toBe(true);
+      const denied = await q.acquire(t0);
+      expect(denied).toMatchObject({ admitted: false, waitUs: 100_000, blocking: 1 });
+      expect((await q.acquire(t0 + 99_999)).admitted).toBe(false);
+      expect((await q.acquire(t0 + 100_000)).admitted).toBe(true);
+    });
+
+    it("token bucket: reports remaining and the time the bucket is full again", async () => {
+      const q = quota([tokenBucket({ rate: 4, per: "1s", burst: 4 })]);
+      const t0 = start();
+      const d = await q.acquire(t0, { cost: 3 });
+      expect(d.limits[0]).toEqual({ remaining: 1, resetUs: t0 + 750_000 });
+    });
+
+    it("exact sliding window: never more than limit in any window, next slot when the oldest leaves", async () => {
+      const q = quota([slidingWindow({ limit: 3, window: "1s" })]);
+      const t0 = start();
+      expect((await q.acquire(t0)).admitted).toBe(true);
+      expect((await q.acquire(t0 + 400_000, { cost: 2 })).admitted).toBe(true);
+      const denied = await q.acquire(t0 + 500_000);
+      expect(denied).toMatchObject({ admitted: false, waitUs: 500_000 });
+      expect((await q.acquire(t0 + 999_999)).admitted).toBe(false);
+      const later = await q.acquire(t0 + SECOND);
+      expect(later.admitted).toBe(true);
+      expect(later.limits[0]?.remaining).toBe(0);
+      // the two units from t0+0.4s still fill the window until t0+1.4s
+      expect(await q.acquire(t0 + 1_300_000)).toMatchObject({ admitted: false, waitUs: 100_000 });
+    });
+
+    it("bucketed sliding window: under-admits by at most a bucket, never over-admits", async () => {
+      const q = quota([slidingWindow({ limit: 2000, window: "10s", precision: "bucketed", buckets: 10 })]);
+      const t0 = start();
+      const admitted: number[] = [];
+      for (let step = 0; step < 300; step++) {
+        const now = t0 + step * 100_000;
+        const d = await q.acquire(now, { cost: 100 });
+        if (d.admitted) admitted.push(now);
+      }
+      for (const t of admitted) {
+        const inWindow = admitted.filter((u) => u > t - 10 * SECOND && u <= t).length * 100;
+        expect(inWindow).toBeLessThanOrEqual(2000);
+      }
+      // 30 s of demand at 1000/s against 200/s: at least 90% of 6000 allowed units are used
+      expect(admitted.length * 100).toBeGreaterThanOrEqual(0.9 * 6000);
+    });
+
+    it("fixed window: resets at the aligned boundary", async () => {
+      const q = quota([fixedWindow({ limit: 2, window: "1s", align: "250ms" })]);
+      const t0 = start(); // a whole second: boundaries fall at .250
+      expect((await q.acquire(t0, { cost: 2 })).admitted).toBe(true);
+      const denied = await q.acquire(t0 + 100_000);
+      expect(denied).toMatchObject({ admitted: false, waitUs: 150_000 });
+      expect(denied.limits[0]?.resetUs).toBe(t0 + 250_000);
+      expect((await q.acquire(t0 + 250_000, { cost: 2 })).admitted).toBe(true);
+    });
+
+    it("concurrency: full means not queueable; a release or an expired lease frees the slot", async () => {
+      const rules = [concurrency({ limit: 2, lease: "5s" })];
+      const q = quota(rules);
+      const t0 = start();
+      await q.acquire(t0, { id: "a" });
+      await q.acquire(t0 + 1000, { id: "b" });
+      const full = await q.acquire(t0 + 2000, { maxWaitUs: -1 });
+      expect(full).toMatchObject({ admitted: false, queueable: false, waitUs: 5 * SECOND - 2000 });
+      expect(await store.release(q.keys.limits, "a")).toBe(1);
+      expect(await store.release(q.keys.limits, "a")).toBe(0);
+      expect((await q.acquire(t0 + 3000)).admitted).toBe(true);
+      expect((await q.acquire(t0 + 4000)).admitted).toBe(false);
+      // "b" was never released: its lease runs out at t0 + 5.001 s
+      expect((await q.acquire(t0 + 5 * SECOND + 1001)).admitted).toBe(true);
+    });
+
+    it("composition: all-or-nothing; a denial spends nothing anywhere", async () => {
+      const rules = [
+        fixedWindow({ limit: 1000, window: "1h" }),
+        slidingWindow({ limit: 2, window: "1s" }),
+        concurrency({ limit: 5 }),
+      ];
+      const q = quota(rules);
+      const t0 = start();
+      await q.acquire(t0, { cost: 2 });
+      const before = await q.acquire(t0 + 1, { cost: 0, record: false });
+      const denied = await q.acquire(t0 + 2);
+      expect(denied).toMatchObject({ admitted: false, blocking: 2 });
+      const after = await q.acquire(t0 + 3, { cost: 0, record: false });
+      expect(after.limits.map((l) => l.remaining)).toEqual(before.limits.map((l) => l.remaining));
+      expect(after.limits.map((l) => l.remaining)).toEqual([998, 0, 4]);
+    });
+
+    it("reservations: maxWait reserves the earliest slot, FIFO, and cancel gives it back", async () => {
+      const rules = [tokenBucket({ rate: 10, per: "1s", burst: 1 })];
+      const q = quota(rules);
+      const t0 = start();
+      await q.acquire(t0);
+      const first = await q.acquire(t0, { maxWaitUs: SECOND, id: "first" });
+      const second = await q.acquire(t0, { maxWaitUs: SECOND, id: "second" });
+      expect([first.waitUs, second.waitUs]).toEqual([100_000, 200_000]);
+      expect((await q.acquire(t0, { maxWaitUs: 250_000 })).admitted).toBe(false);
+      // the last reservation is given back: the next caller gets its slot
+      await store.cancel({
+        keys: q.keys,
+        rules,
+        id: "second",
+        cost: 1,
+        slotUs: t0 + 200_000,
+        resetsUs: [second.limits[0]?.resetUs ?? 0],
+      });
+      expect((await q.acquire(t0, { maxWaitUs: SECOND })).waitUs).toBe(200_000);
+    });
+
+    it("reservations on a log: cancel frees the slot for the next caller", async () => {
+      const rules = [slidingWindow({ limit: 1, window: "1s" })];
+      const q = quota(rules);
+      const t0 = start();
+      await q.acquire(t0);
+      const reserved = await q.acquire(t0, { maxWaitUs: 2 * SECOND, id: "r" });
+      expect(reserved).toMatchObject({ admitted: true, waitUs: SECOND });
+      await store.cancel({ keys: q.keys, rules, id: "r", cost: 1, slotUs: t0 + SECOND, resetsUs: [0] });
+      expect((await q.acquire(t0, { maxWaitUs: 2 * SECOND })).waitUs).toBe(SECOND);
+    });
+
+    it("pause: every acquire waits until it ends; a shorter pause never shortens it", async () => {
+      const q = quota([tokenBucket({ rate: 100 })]);
+      const t0 = start();
+      expect(await store.pause(q.keys.pause, 2 * SECOND, t0)).toBe(t0 + 2 * SECOND);
+      expect(await store.pause(q.keys.pause, SECOND, t0)).toBe(t0 + 2 * SECOND);
+      expect(await q.acquire(t0 + SECOND)).toMatchObject({ admitted: false, blocking: -1, waitUs: SECOND });
+      expect((await q.acquire(t0 + 2 * SECOND)).admitted).toBe(true);
+    });
+
+    it("windows below one second: 10 per 250 ms", async () => {
+      const q = quota([slidingWindow({ limit: 10, window: "250ms" })]);
+      const t0 = start();
+      let admitted = 0;
+      for (let ms = 0; ms < 1000; ms += 5) if ((await q.acquire(t0 + ms * 1000)).admitted) admitted++;
+      expect(admitted).toBe(40);
+    });
+
+    it("a cost above a limit's capacity is refused outright", async () => {
+      const q = quota([tokenBucket({ rate: 5, burst: 5 })]);
+      await expect(q.acquire(start(), { cost: 6 })).rejects.toThrow(/cost 6 exceeds the capacity 5/);
+    });
+
+    it("quota API: waiting exactly retryAfterMs is enough (waits round up)", async () => {
+      const limiter = new Limiter(store, randomPrefix());
+      const q = limiter.quota("round-up", { limits: [tokenBucket({ rate: 3, per: "1s", burst: 1 })] });
+      expect((await q.tryAcquire()).allowed).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const denied = await q.tryAcquire();
+        expect(denied.allowed).toBe(false);
+        await new Promise((resolve) => setTimeout(resolve, denied.retryAfterMs));
+        expect((await q.tryAcquire()).allowed).toBe(true);
+      }
+    });
+  });
+}

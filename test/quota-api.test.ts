@@ -1,0 +1,141 @@
+import {
+  CostExceedsCapacityError,
+  concurrency,
+  createMemoryLimiter,
+  type Limiter,
+  QuotaExceededError,
+  slidingWindow,
+  tokenBucket,
+} from "@sluice/core";
+import { createLimiter } from "@sluice/node";
+import type { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectRedis, randomPrefix } from "./support/redis-clients.js";
+
+const redis: Redis = connectRedis();
+const redisLimiter = createLimiter({ redis, prefix: randomPrefix() });
+afterAll(async () => {
+  redisLimiter.close();
+  await redis.quit();
+});
+
+describe.each([
+  ["memory", () => createMemoryLimiter({ prefix: randomPrefix() })],
+  ["redis", () => redisLimiter],
+] as Array<[string, () => Limiter]>)("Quota API on %s", (_, limiterOf) => {
+  const limiter = limiterOf();
+  let n = 0;
+  const name = () => `api-${++n}`;
+
+  it("acquire reserves a slot and sleeps until it once; grants come out in FIFO order", async () => {
+    const q = limiter.quota(name(), { limits: [tokenBucket({ rate: 20, per: "1s", burst: 1 })] });
+    const started = performance.now();
+    const grants = await Promise.all(Array.from({ length: 5 }, () => q.acquire({ maxWait: "2s" })));
+    const elapsed = performance.now() - started;
+    const slots = grants.map((g) => g.admittedAt);
+    expect([...slots].sort((a, b) => a - b)).toEqual(slots.slice().sort((a, b) => a - b));
+    // 5 units at 20/s with burst 1: the last slot is 200 ms after the first
+    expect(Math.max(...slots) - Math.min(...slots)).toBeCloseTo(200, 0);
+    expect(elapsed).toBeGreaterThanOrEqual(199);
+  });
+
+  it("a slot beyond maxWait is refused at once, with the time it would come", async () => {
+    const q = limiter.quota(name(), { limits: [slidingWindow({ limit: 1, window: "10s" })] });
+    await q.acquire();
+    const error = await q.acquire({ maxWait: "1s" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    expect((error as QuotaExceededError).retryAfterMs).toBeGreaterThan(9000);
+  });
+
+  it("a cost that can never fit is a typed error at once", async () => {
+    const q = limiter.quota(name(), { limits: [tokenBucket({ rate: 5, burst: 5 })] });
+    await expect(q.acquire({ cost: 6 })).rejects.toBeInstanceOf(CostExceedsCapacityError);
+  });
+
+  it("aborting before the slot gives the reservation back", async () => {
+    const q = limiter.quota(name(), { limits: [slidingWindow({ limit: 1, window: "2s" })] });
+    await q.acquire();
+    const controller = new AbortController();
+    const waiting = q.acquire({ maxWait: "5s", signal: controller.signal });
+    await expect.poll(async () => (await q.state()).limits[0]?.remaining).toBe(0);
+    const before = await q.state();
+    controller.abort(new Error("caller gave up"));
+    await expect(waiting).rejects.toThrow("caller gave up");
+    // the log no longer holds the reserved slot 2 s ahead: it is free for the next caller
+    const after = await q.state();
+    expect(after.limits[0]?.resetAt).toBeLessThan((before.limits[0]?.resetAt ?? 0) - 1500);
+  });
+
+  it("a full semaphore wakes its waiter when a slot is released, not by polling", async () => {
+    const q = limiter.quota(name(), { limits: [concurrency({ limit: 1, lease: "10s" })] });
+    const holder = await q.acquire();
+    const waiting = q.acquire({ maxWait: "5s" });
+    setTimeout(() => void q.release(holder), 100);
+    const started = performance.now();
+    const grant = await waiting;
+    // woken by the release (~100 ms), far before the 10 s lease would expire
+    expect(performance.now() - started).toBeLessThan(3000);
+    await q.release(grant);
+  });
+
+  it("a dead holder's slot comes back when its lease expires", async () => {
+    const q = limiter.quota(name(), { limits: [concurrency({ limit: 1, lease: "300ms" })] });
+    await q.acquire(); // never released: the holder "dies"
+    const started = performance.now();
+    const grant = await q.acquire({ maxWait: "3s" });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    await q.release(grant);
+  });
+
+  it("schedule releases the slot even when the task throws", async () => {
+    const q = limiter.quota(name(), { limits: [concurrency({ limit: 1 })] });
+    await expect(q.schedule(() => Promise.reject(new Error("task failed")))).rejects.toThrow("task failed");
+    expect((await q.state()).limits[0]?.remaining).toBe(1);
+    expect(await q.schedule(async () => "done", { maxWait: 0 })).toBe("done");
+  });
+
+  it("pause makes the next acquire wait; state reports it; reset forgets everything", async () => {
+    const q = limiter.quota(name(), { limits: [tokenBucket({ rate: 100 })] });
+    const until = await q.pause("300ms");
+    expect((await q.state()).pausedUntil).toBe(until);
+    expect((await q.tryAcquire()).blockedBy).toBe("pause");
+    const grant = await q.acquire({ maxWait: "1s" });
+    expect(grant.admittedAt).toBeGreaterThanOrEqual(until);
+    await q.reset();
+    expect((await q.state()).pausedUntil).toBeUndefined();
+  });
+
+  it("validates its options with a TypeError naming the option and the value", () => {
+    const q = limiter.quota(name(), { limits: [tokenBucket({ rate: 1 })] });
+    expect(() => limiter.quota("", { limits: [tokenBucket({ rate: 1 })] })).toThrow(
+      "Expected `name` to be a non-empty string",
+    );
+    expect(() => limiter.quota("x", { limits: [] })).toThrow("Expected `limits` to be a non-empty array of rules");
+    expect(() => limiter.quota("x", { limits: [tokenBucket({ rate: 1 }), tokenBucket({ rate: 1 })] })).toThrow(
+      /differ/,
+    );
+    return Promise.all([
+      expect(q.acquire({ cost: 0 })).rejects.toThrow("Expected `cost` to be an integer >= 1, got `0` (number)"),
+      expect(q.acquire({ maxWait: -5 })).rejects.toThrow(/`maxWait`.*`-5`/),
+    ]);
+  });
+});
+
+describe("Redis specifics", () => {
+  it("every key a decision writes carries a TTL", async () => {
+    const prefix = randomPrefix();
+    const limiter = createLimiter({ redis, prefix });
+    const q = limiter.quota("ttl", {
+      limits: [
+        tokenBucket({ rate: 5 }),
+        slidingWindow({ limit: 5, window: "1s" }),
+        concurrency({ limit: 2, lease: "2s" }),
+      ],
+    });
+    await q.acquire();
+    await q.pause("50ms");
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys).toHaveLength(4);
+    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+});

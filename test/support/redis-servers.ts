@@ -1,0 +1,288 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { accessSync, constants, rmSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+export interface RedisCluster {
+  nodes: NodeAddress[];
+  stop(): Promise<void>;
+}
+
+const HOST = "127.0.0.1";
+// The cluster bus listens on port + 10000, which must stay a valid, free port.
+const CLUSTER_BUS_OFFSET = 10_000;
+const MAX_CLUSTER_PORT = 55_000;
+const execFileAsync = promisify(execFile);
+
+export function redisMissingMessage(needed: string): string {
+  return [
+    `${needed} needs Redis, but \`redis-server\` is not on PATH. Get Redis in one of these ways:`,
+    "  - apt-get install redis-server (Debian/Ubuntu; provides redis-server and redis-cli)",
+    "  - set REDIS_URL=redis://host:port and REDIS_CLUSTER_NODES=host:port,host:port,... to use running servers",
+    "  - install Docker so testcontainers can start one (single node only; the cluster needs redis-server or REDIS_CLUSTER_NODES)",
+  ].join("\n");
+}
+
+export function isOnPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => {
+    if (dir === "") return false;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function requireCommands(needed: string, commands: string[]): void {
+  if (!commands.every(isOnPath)) throw new Error(redisMissingMessage(needed));
+}
+
+// Every spawned server, so the 'exit' hook can kill whatever a crashed or aborted run leaves behind.
+const running = new Set<ServerProcess>();
+process.on("exit", () => {
+  for (const server of running) {
+    server.child.kill("SIGKILL");
+    rmSync(server.dir, { recursive: true, force: true });
+  }
+});
+
+class ServerProcess {
+  private stderr = "";
+  private endReason: string | undefined;
+  private readonly ended: Promise<void>;
+
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4_000);
+    });
+    this.ended = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.endReason = `exited (code ${code}, signal ${signal})`;
+        resolve();
+      });
+      // Spawn failures emit 'error' without a guaranteed 'exit'.
+      child.once("error", (error) => {
+        this.endReason = `failed to spawn: ${error.message}`;
+        resolve();
+      });
+    });
+    running.add(this);
+  }
+
+  static async start(port: number, extraArgs: string[]): Promise<ServerProcess> {
+    const dir = await mkdtemp(join(tmpdir(), "sluice-redis-"));
+    const child = spawn(
+      "redis-server",
+      [
+        ...["--port", String(port), "--bind", HOST, "--protected-mode", "no"],
+        ...["--save", "", "--appendonly", "no", "--dir", dir],
+        // Redis logs to stdout, which is ignored; the file is read back when startup fails.
+        ...["--logfile", join(dir, "redis.log")],
+        ...extraArgs,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    return new ServerProcess(port, dir, child);
+  }
+
+  get hasEnded(): boolean {
+    return this.endReason !== undefined;
+  }
+
+  /** Explains why the server died, with its stderr and the end of its log. */
+  async failure(): Promise<Error> {
+    const log = await readFile(join(this.dir, "redis.log"), "utf8").catch(() => "");
+    const details = [this.stderr.trim(), log.trim().split("\n").slice(-15).join("\n")];
+    return new Error(
+      [`redis-server on ${HOST}:${this.port} ${this.endReason}`, ...details].filter((part) => part !== "").join("\n"),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.hasEnded) {
+      this.child.kill("SIGTERM");
+      if (!(await this.endsWithin(5_000))) {
+        this.child.kill("SIGKILL");
+        await this.ended;
+      }
+    }
+    await rm(this.dir, { recursive: true, force: true });
+    running.delete(this);
+  }
+
+  private endsWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void this.ended.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+/** Binds `port` (0 = any) on loopback and releases it; returns the bound port, or undefined if it is taken. */
+function probePort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen(port, HOST, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : undefined));
+    });
+  });
+}
+
+async function freePort(taken: Set<number>, withClusterBus: boolean): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await probePort(0);
+    if (port === undefined || taken.has(port)) continue;
+    if (withClusterBus) {
+      const bus = port + CLUSTER_BUS_OFFSET;
+      if (port >= MAX_CLUSTER_PORT || taken.has(bus) || (await probePort(bus)) === undefined) continue;
+      taken.add(bus);
+    }
+    taken.add(port);
+    return port;
+  }
+  throw new Error("Could not find a free loopback port for redis-server");
+}
+
+/** Runs `fn` on a one-shot connection that fails fast instead of retrying. */
+async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // Errors surface through the awaited calls; without a listener ioredis also logs them.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function waitUntil(
+  servers: ServerProcess[],
+  problem: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = servers.find((server) => server.hasEnded);
+    if (dead) throw await dead.failure();
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(problem);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function waitForPing(server: ServerProcess): Promise<void> {
+  const problem = `redis-server on ${HOST}:${server.port} did not answer PING within 10 s`;
+  return waitUntil([server], problem, 10_000, () =>
+    withClient(server.port, async (client) => (await client.ping()) === "PONG"),
+  );
+}
+
+async function stopAll(servers: ServerProcess[]): Promise<void> {
+  await Promise.all(servers.map((server) => server.stop()));
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  requireCommands("startRedis()", ["redis-server"]);
+  const port = await freePort(new Set(), false);
+  const server = await ServerProcess.start(port, []);
+  try {
+    await waitForPing(server);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url: `redis://${HOST}:${port}`, port, stop: () => server.stop() };
+}
+
+export async function startRedisCluster({
+  masters = 3,
+  replicasPerMaster = 0,
+}: {
+  masters?: number;
+  replicasPerMaster?: number;
+} = {}): Promise<RedisCluster> {
+  requireCommands("startRedisCluster()", ["redis-server", "redis-cli"]);
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
+    ports.push(await freePort(taken, true));
+  }
+
+  const servers: ServerProcess[] = [];
+  try {
+    for (const port of ports) {
+      servers.push(
+        await ServerProcess.start(port, [
+          ...["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`],
+          ...["--cluster-node-timeout", "2000"],
+        ]),
+      );
+    }
+    await Promise.all(servers.map(waitForPing));
+    await createCluster(ports, replicasPerMaster);
+    const problem = `Redis cluster on ports ${ports.join(", ")} did not reach cluster_state:ok within 30 s`;
+    await waitUntil(servers, problem, 30_000, async () => {
+      const ready = await Promise.all(ports.map((port) => clusterNodeReady(port, ports.length)));
+      return ready.every(Boolean);
+    });
+  } catch (error) {
+    await stopAll(servers);
+    throw error;
+  }
+  return { nodes: ports.map((port) => ({ host: HOST, port })), stop: () => stopAll(servers) };
+}
+
+async function createCluster(ports: number[], replicasPerMaster: number): Promise<void> {
+  const args = ["--cluster", "create", ...ports.map((port) => `${HOST}:${port}`)];
+  args.push("--cluster-replicas", String(replicasPerMaster), "--cluster-yes");
+  try {
+    await execFileAsync("redis-cli", args, { timeout: 30_000 });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`redis-cli ${args.join(" ")} failed:\n${stdout}${stderr}`, { cause: error });
+  }
+}
+
+async function clusterNodeReady(port: number, nodeCount: number): Promise<boolean> {
+  const info = await withClient(port, (client) => client.cluster("INFO"));
+  return (
+    info.includes("cluster_state:ok") &&
+    info.includes("cluster_slots_assigned:16384") &&
+    info.includes(`cluster_known_nodes:${nodeCount}\r`)
+  );
+}

@@ -7,7 +7,7 @@ import {
   redisMissingMessage,
   startRedis,
   startRedisCluster,
-} from "./redis-servers";
+} from "../../scripts/redis-servers.js";
 import { startRedisContainer } from "./testcontainers-redis";
 
 declare module "vitest" {

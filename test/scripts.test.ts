@@ -1,0 +1,34 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { acquireScript, allScripts } from "@sluice/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectRedis, randomPrefix } from "./support/redis-clients.js";
+
+const redis = connectRedis();
+afterAll(() => redis.quit());
+
+describe("embedded scripts", () => {
+  it.each(allScripts.map((s) => [s.name, s] as const))("%s: sha1 matches SCRIPT LOAD", async (_, script) => {
+    expect(await redis.script("LOAD", script.source)).toBe(script.sha1);
+  });
+
+  it("the generated module is up to date with lua/", () => {
+    const file = "packages/core/src/generated/scripts.ts";
+    const committed = readFileSync(file, "utf8");
+    execFileSync("node", ["scripts/build-lua.mjs"], { stdio: "ignore" });
+    expect(readFileSync(file, "utf8")).toBe(committed);
+  });
+
+  it("malformed ARGV is an error reply and leaves state untouched", async () => {
+    const key = `${randomPrefix()}:{q}:tb`;
+    const call = (...argv: string[]) => redis.eval(acquireScript.source, 2, `${key}:pause`, key, ...argv);
+    await call("id1", "1", "0", "", "1", "tb", "100000", "2", "0");
+    const before = await redis.get(key);
+    await expect(call("id2", "-1", "0", "", "1", "tb", "100000", "2", "0")).rejects.toThrow(/cost must be an integer >= 0/);
+    await expect(call("id2", "1", "0", "", "1", "tb", "NaN", "2", "0")).rejects.toThrow(/interval must be an integer >= 1/);
+    await expect(call("id2", "1", "0", "", "1", "zz", "1", "2", "0")).rejects.toThrow(/unknown limit kind 'zz'/);
+    await expect(call("id2", "3", "0", "", "1", "tb", "100000", "2", "0")).rejects.toThrow(/exceeds the capacity/);
+    await expect(call("id2", "1", "0", "", "1", "tb", "100000")).rejects.toThrow(/expected 4 ARGV per limit/);
+    expect(await redis.get(key)).toBe(before);
+  });
+});

@@ -12,7 +12,12 @@ const DURATION_MS = 8000;
 const WORKERS = 4;
 
 async function reachable(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 500,
+    retryStrategy: () => null,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();
@@ -51,7 +56,9 @@ function tally(times: number[][]): void {
 
 async function inMemory(): Promise<void> {
   console.log("No Redis reachable and no redis-server binary: running on the in-memory store, in ONE process.\n");
-  const quota = createMemoryLimiter().quota("hikerapi", { limits: [slidingWindow({ limit: LIMIT, window: WINDOW_MS })] });
+  const quota = createMemoryLimiter().quota("hikerapi", {
+    limits: [slidingWindow({ limit: LIMIT, window: WINDOW_MS })],
+  });
   const until = performance.now() + DURATION_MS;
   const times: number[][] = Array.from({ length: WORKERS }, () => []);
   await Promise.all(
@@ -71,7 +78,9 @@ async function main(): Promise<void> {
     url = started.url;
     console.log(`Started a local redis-server on ${url} for this demo.`);
   }
-  console.log(`${WORKERS} worker processes share ONE quota of ${LIMIT} per second for ${DURATION_MS / 1000} s, decided in Redis.\n`);
+  console.log(
+    `${WORKERS} worker processes share ONE quota of ${LIMIT} per second for ${DURATION_MS / 1000} s, decided in Redis.\n`,
+  );
   try {
     const times = await runWorkers({
       redisUrl: url,

@@ -7,7 +7,12 @@ export interface ShareSummary {
   readonly utilisation: number;
 }
 
-export function analyseShare(times: readonly number[], limit: number, windowMs: number, durationMs: number): ShareSummary {
+export function analyseShare(
+  times: readonly number[],
+  limit: number,
+  windowMs: number,
+  durationMs: number,
+): ShareSummary {
   const sorted = [...times].sort((a, b) => a - b);
   let worstWindow = 0;
   let tail = 0;

@@ -1,6 +1,7 @@
 // One worker process sharing a quota (used by `pnpm demo` and the multi-process test).
 // Waits for "go" on stdin, acquires for DURATION_MS with IN_FLIGHT acquires at a time, and
 // prints one JSON line per admission: {"admittedAt": <Redis epoch ms of its slot>}.
+// CLOCK_SKEW_MS shifts this process's Date.now, as a machine with a wrong clock would.
 import { createLimiter, slidingWindow } from "@sluice/node";
 import { Redis } from "ioredis";
 
@@ -9,6 +10,12 @@ const env = (name: string): string => {
   if (value === undefined) throw new Error(`${name} is required`);
   return value;
 };
+
+const skew = Number(process.env.CLOCK_SKEW_MS ?? "0");
+if (skew !== 0) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + skew;
+}
 
 const redis = new Redis(env("REDIS_URL"));
 const limiter = createLimiter({ redis, prefix: env("PREFIX") });

@@ -13,8 +13,8 @@ export interface WorkerRun {
   readonly windowMs: number;
   readonly durationMs: number;
   readonly workers: number;
-  /** Called for every admission as it happens. */
-  readonly onAdmit?: (worker: number, admittedAt: number) => void;
+  /** Date.now offset of each worker, in ms (a worker without one keeps the real clock). */
+  readonly clockSkewsMs?: readonly number[];
 }
 
 /**
@@ -36,7 +36,11 @@ export async function runWorkers(run: WorkerRun): Promise<number[][]> {
   const ready: Array<Promise<void>> = [];
   const exited: Array<Promise<void>> = [];
   for (let w = 0; w < run.workers; w++) {
-    const child = spawn(tsx, [`${root}scripts/share-worker.ts`], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const skew = String(run.clockSkewsMs?.[w] ?? 0);
+    const child = spawn(tsx, [`${root}scripts/share-worker.ts`], {
+      env: { ...env, CLOCK_SKEW_MS: skew },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     children.push(child);
     const own: number[] = [];
     times.push(own);
@@ -47,7 +51,6 @@ export async function runWorkers(run: WorkerRun): Promise<number[][]> {
           if (line === "ready") return resolve();
           const { admittedAt } = JSON.parse(line) as { admittedAt: number };
           own.push(admittedAt);
-          run.onAdmit?.(w, admittedAt);
         });
       }),
     );

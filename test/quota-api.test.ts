@@ -10,18 +10,22 @@ import {
 import { createLimiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { connectRedis, randomPrefix } from "./support/redis-clients.js";
+import { connectCluster, connectRedis, randomPrefix } from "./support/redis-clients.js";
 
 const redis: Redis = connectRedis();
 const redisLimiter = createLimiter({ redis, prefix: randomPrefix() });
+const cluster = connectCluster();
+const clusterLimiter = createLimiter({ redis: cluster, prefix: randomPrefix() });
 afterAll(async () => {
   redisLimiter.close();
-  await redis.quit();
+  clusterLimiter.close();
+  await Promise.all([redis.quit(), cluster.quit()]);
 });
 
 describe.each([
   ["memory", () => createMemoryLimiter({ prefix: randomPrefix() })],
   ["redis", () => redisLimiter],
+  ["cluster", () => clusterLimiter],
 ] as Array<[string, () => Limiter]>)("Quota API on %s", (_, limiterOf) => {
   const limiter = limiterOf();
   let n = 0;

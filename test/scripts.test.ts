@@ -24,8 +24,12 @@ describe("embedded scripts", () => {
     const call = (...argv: string[]) => redis.eval(acquireScript.source, 2, `${key}:pause`, key, ...argv);
     await call("id1", "1", "0", "", "1", "tb", "100000", "2", "0");
     const before = await redis.get(key);
-    await expect(call("id2", "-1", "0", "", "1", "tb", "100000", "2", "0")).rejects.toThrow(/cost must be an integer >= 0/);
-    await expect(call("id2", "1", "0", "", "1", "tb", "NaN", "2", "0")).rejects.toThrow(/interval must be an integer >= 1/);
+    await expect(call("id2", "-1", "0", "", "1", "tb", "100000", "2", "0")).rejects.toThrow(
+      /cost must be an integer >= 0/,
+    );
+    await expect(call("id2", "1", "0", "", "1", "tb", "NaN", "2", "0")).rejects.toThrow(
+      /interval must be an integer >= 1/,
+    );
     await expect(call("id2", "1", "0", "", "1", "zz", "1", "2", "0")).rejects.toThrow(/unknown limit kind 'zz'/);
     await expect(call("id2", "3", "0", "", "1", "tb", "100000", "2", "0")).rejects.toThrow(/exceeds the capacity/);
     await expect(call("id2", "1", "0", "", "1", "tb", "100000")).rejects.toThrow(/expected 4 ARGV per limit/);

@@ -8,8 +8,18 @@ describe("rule factories", () => {
   it("turn readable options into the scripts' integers", () => {
     expect(tokenBucket({ rate: 11, per: "1s" }).wire).toEqual(["tb", 90910, 11, 0]);
     expect(slidingWindow({ limit: 100, window: "1s" }).wire).toEqual(["sw", 100, 1_000_000, 0]);
-    expect(slidingWindow({ limit: 1_000_000, window: "1d" }).wire).toEqual(["swb", 1_000_000, 86_400_000_000, 864_000_000]);
-    expect(fixedWindow({ limit: 1000, window: "1h", align: "90m" }).wire).toEqual(["fw", 1000, 3_600_000_000, 1_800_000_000]);
+    expect(slidingWindow({ limit: 1_000_000, window: "1d" }).wire).toEqual([
+      "swb",
+      1_000_000,
+      86_400_000_000,
+      864_000_000,
+    ]);
+    expect(fixedWindow({ limit: 1000, window: "1h", align: "90m" }).wire).toEqual([
+      "fw",
+      1000,
+      3_600_000_000,
+      1_800_000_000,
+    ]);
     expect(concurrency({ limit: 20, lease: "30s" }).wire).toEqual(["cc", 20, 30_000_000, 0]);
   });
 

@@ -2,8 +2,11 @@ import {
   CostExceedsCapacityError,
   concurrency,
   createMemoryLimiter,
-  type Limiter,
+  Limiter,
+  MemoryStore,
   QuotaExceededError,
+  type Store,
+  type StoreAcquire,
   slidingWindow,
   tokenBucket,
 } from "@sluice/core";
@@ -141,5 +144,39 @@ describe("Redis specifics", () => {
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys).toHaveLength(4);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+});
+
+describe("coalescing", () => {
+  it("decides concurrent acquires of one process in one store call, still exactly", async () => {
+    const store = new MemoryStore();
+    const batches: number[] = [];
+    const counting: Store = Object.assign(Object.create(store), {
+      acquire: (batch: StoreAcquire) => {
+        batches.push(batch.requests.length);
+        return store.acquire(batch);
+      },
+    });
+    const q = new Limiter(counting, randomPrefix()).quota("hot", {
+      limits: [slidingWindow({ limit: 50, window: "1m" })],
+    });
+    const decisions = await Promise.all(Array.from({ length: 200 }, () => q.tryAcquire()));
+    expect(batches).toEqual([200]);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
+    expect(decisions.slice(0, 50).every((d) => d.allowed)).toBe(true);
+  });
+
+  it("can be turned off", async () => {
+    const store = new MemoryStore();
+    const batches: number[] = [];
+    const counting: Store = Object.assign(Object.create(store), {
+      acquire: (batch: StoreAcquire) => {
+        batches.push(batch.requests.length);
+        return store.acquire(batch);
+      },
+    });
+    const q = new Limiter(counting, randomPrefix(), false).quota("hot", { limits: [tokenBucket({ rate: 5 })] });
+    await Promise.all(Array.from({ length: 4 }, () => q.tryAcquire()));
+    expect(batches).toEqual([1, 1, 1, 1]);
   });
 });

@@ -62,7 +62,11 @@ algorithms.fw = {
     redis.call("HINCRBY", key, fmt(k), n)
     state.last = math.max(state.last, t)
     redis.call("HSET", key, "last", fmt(state.last))
-    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
+    if #state.dead > 0 then
+      redis.call("HDEL", key, unpack(state.dead))
+      state.dead = {}
+    end
+    if state.used[k] == nil then state.fields = state.fields + 1 end
     state.used[k] = (state.used[k] or 0) + n
     if state.top == nil or k > state.top then state.top = k end
     expire_after(key, window_start(spec, state.top + 1) - now)

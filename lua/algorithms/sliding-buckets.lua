@@ -51,8 +51,18 @@ algorithms.swb = {
     redis.call("HINCRBY", key, fmt(k), n)
     state.last = math.max(state.last, t)
     redis.call("HSET", key, "last", fmt(state.last))
-    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
+    if #state.dead > 0 then
+      redis.call("HDEL", key, unpack(state.dead))
+      state.dead = {}
+    end
     state.live = state.live + n
+    -- Slots never go back in time, so k is at or after every bucket held: append or add to the last.
+    local newest = state.buckets[#state.buckets]
+    if newest ~= nil and newest.k == k then
+      newest.n = newest.n + n
+    else
+      state.buckets[#state.buckets + 1] = { k = k, n = n }
+    end
     if state.top == nil or k > state.top then state.top = k end
     expire_after(key, (state.top + 1) * spec.bucket + spec.window - now)
   end,

@@ -50,6 +50,7 @@ algorithms.sw = {
     end
     if state.dead > 0 then
       redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(state.floor))
+      state.dead = 0
     end
     state.live = state.live + n
     state.last = math.max(state.last, t)

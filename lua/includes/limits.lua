@@ -1,7 +1,8 @@
 --[[
-  Parses the limits of one call: FIELDS ARGV entries per limit starting at ARGV[first],
+  Parses the limits of one call: `fields` ARGV entries per limit starting at ARGV[first],
   each "<kind>", "<a>", "<b>", "<c>"[, extra], the key of limit i being KEYS[key_offset + i].
-  Every limit is validated before the script writes anything.
+  Every limit is validated, and `cost` (the largest of the call) checked against its
+  capacity, before the script writes anything.
 ]]
 
 local function parse_limits(first, fields, key_offset, cost)

@@ -18,8 +18,11 @@ const command = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("acquire" as const),
       dtUs: fc.integer({ min: 0, max: 300_000 }),
-      cost: fc.integer({ min: 1, max: 3 }),
-      maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1),
+      // several requests decided in one call, as coalescing sends them
+      batch: fc.array(
+        fc.record({ cost: fc.integer({ min: 1, max: 3 }), maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1) }),
+        { minLength: 1, maxLength: 4 },
+      ),
       mask: fc.integer({ min: 1, max: 31 }),
     }),
   },
@@ -58,29 +61,24 @@ export function describeModelEquivalence(name: string, open: () => StoreUnderTes
             now += c.dtUs;
             if (c.op === "acquire") {
               const rules = RULES.filter((_, i) => c.mask & (1 << i));
-              const request = {
+              const batch = {
                 keys: quotaKeys(prefix, "q", rules),
                 rules,
-                id: `s${++step}`,
-                cost: c.cost,
-                maxWaitUs: c.maxWaitUs,
+                requests: c.batch.map((r) => ({ id: `s${++step}`, cost: r.cost, maxWaitUs: r.maxWaitUs })),
                 record: true,
                 nowUs: now,
               };
-              const expected = await model.acquire(request);
-              expect(await store.acquire(request)).toEqual(expected);
-              if (expected.admitted) {
-                const slotUs = now + expected.waitUs;
-                const grant = {
-                  id: request.id,
-                  rules,
-                  cost: c.cost,
-                  slotUs,
-                  resetsUs: expected.limits.map((l) => l.resetUs),
-                };
+              const expected = await model.acquire(batch);
+              expect(await store.acquire(batch)).toEqual(expected);
+              expected.forEach((decision, r) => {
+                const request = batch.requests[r] as (typeof batch.requests)[number];
+                if (!decision.admitted) return;
+                const slotUs = now + decision.waitUs;
+                const resetsUs = decision.limits.map((l) => l.resetUs);
+                const grant = { id: request.id, rules, cost: request.cost, slotUs, resetsUs };
                 granted.push(grant);
                 admitted.add(grant);
-              }
+              });
             } else if (c.op === "pause") {
               const key = quotaKeys(prefix, "q", []).pause;
               expect(await store.pause(key, c.durationUs, now)).toBe(await model.pause(key, c.durationUs, now));

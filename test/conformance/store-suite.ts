@@ -5,6 +5,7 @@ import {
   quotaKeys,
   type Rule,
   type Store,
+  type StoreDecision,
   slidingWindow,
   tokenBucket,
 } from "@sluice/core";
@@ -34,16 +35,20 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       const keys = quotaKeys(randomPrefix(), quotaName, rules);
       return {
         keys,
-        acquire: (now: number, options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string } = {}) =>
-          store.acquire({
+        acquire: async (
+          now: number,
+          options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string } = {},
+        ) => {
+          const request = { id: options.id ?? `r${++ids}`, cost: options.cost ?? 1, maxWaitUs: options.maxWaitUs ?? 0 };
+          const [decision] = await store.acquire({
             keys,
             rules,
-            id: options.id ?? `r${++ids}`,
-            cost: options.cost ?? 1,
-            maxWaitUs: options.maxWaitUs ?? 0,
+            requests: [request],
             record: options.record ?? true,
             nowUs: now,
-          }),
+          });
+          return decision as StoreDecision;
+        },
       };
     };
     const start = () => Math.floor(Date.now() / 1000) * SECOND;
@@ -179,6 +184,29 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect(await store.pause(q.keys.pause, SECOND, t0)).toBe(t0 + 2 * SECOND);
       expect(await q.acquire(t0 + SECOND)).toMatchObject({ admitted: false, blocking: -1, waitUs: SECOND });
       expect((await q.acquire(t0 + 2 * SECOND)).admitted).toBe(true);
+    });
+
+    it("a batch decides its requests in order, exactly as separate calls at one instant", async () => {
+      const rules = [
+        tokenBucket({ rate: 10, burst: 2 }),
+        slidingWindow({ limit: 3, window: "1s" }),
+        concurrency({ limit: 4 }),
+      ];
+      const t0 = start();
+      const requests = [1, 1, 2, 1, 1].map((cost, i) => ({ id: `b${i}`, cost, maxWaitUs: i % 2 === 0 ? SECOND : 0 }));
+      const batched = await store.acquire({
+        keys: quotaKeys(randomPrefix(), "q", rules),
+        rules,
+        requests,
+        record: true,
+        nowUs: t0,
+      });
+      const keys = quotaKeys(randomPrefix(), "q", rules);
+      const separate = [];
+      for (const request of requests)
+        separate.push(...(await store.acquire({ keys, rules, requests: [request], record: true, nowUs: t0 })));
+      expect(batched).toEqual(separate);
+      expect(batched.map((d) => d.admitted)).toEqual([true, true, true, false, false]);
     });
 
     it("windows below one second: 10 per 250 ms", async () => {

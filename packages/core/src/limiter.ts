@@ -7,10 +7,13 @@ import type { Store } from "./store.js";
 export class Limiter {
   readonly prefix: string;
   readonly store: Store;
+  readonly #coalesce: boolean;
 
-  constructor(store: Store, prefix: string) {
+  /** @param coalesce decide concurrent acquires on one quota in one store call (default true). */
+  constructor(store: Store, prefix: string, coalesce = true) {
     this.store = store;
     this.prefix = checkPrefix(prefix);
+    this.#coalesce = coalesce;
   }
 
   /**
@@ -18,16 +21,18 @@ export class Limiter {
    * @example limiter.quota("hikerapi", { limits: [tokenBucket({ rate: 11 }), slidingWindow({ limit: 1_000_000, window: "1d" })] })
    */
   quota(name: string, options: QuotaOptions): Quota {
-    return new Quota(this.store, this.prefix, name, options);
+    return new Quota(this.store, this.prefix, name, options, this.#coalesce);
   }
 }
 
 export interface MemoryLimiterOptions {
   /** Key prefix. @default "sluice" */
   readonly prefix?: string;
+  /** Decide concurrent acquires on one quota together. @default true */
+  readonly coalesce?: boolean;
 }
 
 /** A limiter whose state lives in this process only (single-process use, tests, fallbacks). */
 export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter {
-  return new Limiter(new MemoryStore(), options.prefix ?? "sluice");
+  return new Limiter(new MemoryStore(), options.prefix ?? "sluice", options.coalesce ?? true);
 }

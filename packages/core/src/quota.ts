@@ -1,3 +1,4 @@
+import { AcquireBatcher } from "./acquire-batcher.js";
 import type { Decision, Grant, LimitStatus } from "./decision.js";
 import { type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
@@ -42,10 +43,10 @@ export interface QuotaState {
 
 const costOf = (input: TryAcquireOptions | undefined): number => integer("cost", input?.cost ?? 1, 1);
 
-function maxWaitOf(value: Duration | undefined): number {
-  if (value === undefined || value === Number.POSITIVE_INFINITY) return -1;
-  if (value === 0) return 0;
-  return durationToMicros("maxWait", value);
+/** The `performance.now()` deadline for a slot, `Infinity` for no bound. */
+function deadlineOf(value: Duration | undefined): number {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  return performance.now() + (value === 0 ? 0 : durationToMicros("maxWait", value) / 1000);
 }
 
 /** One named quota: a set of limits that every process using the same name shares. */
@@ -55,8 +56,10 @@ export class Quota {
   readonly #store: Store;
   readonly #keys: QuotaKeys;
   readonly #leaseKeys: readonly string[];
+  readonly #batcher: AcquireBatcher;
 
-  constructor(store: Store, prefix: string, name: string, input: QuotaOptions) {
+  /** @param coalesce decide concurrent acquires of this process in one store call. */
+  constructor(store: Store, prefix: string, name: string, input: QuotaOptions, coalesce = true) {
     if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
     const { limits } = options("quota options", input);
     if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
@@ -72,6 +75,10 @@ export class Quota {
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
+    this.#batcher = new AcquireBatcher(
+      (requests) => store.acquire({ keys: this.#keys, rules: this.rules, requests, record: true }),
+      coalesce,
+    );
   }
 
   #checkCost(cost: number): void {
@@ -102,14 +109,7 @@ export class Quota {
     const cost = costOf(input);
     this.#checkCost(cost);
     const lease = requestId();
-    const raw = await this.#store.acquire({
-      keys: this.#keys,
-      rules: this.rules,
-      id: lease,
-      cost,
-      maxWaitUs: 0,
-      record: true,
-    });
+    const raw = await this.#batcher.decide(lease, cost, performance.now());
     return { ...this.#decision(raw), lease };
   }
 
@@ -121,31 +121,21 @@ export class Quota {
    */
   async acquire(input?: AcquireOptions): Promise<Grant> {
     const cost = costOf(input);
-    const maxWaitUs = maxWaitOf(input?.maxWait);
+    const deadline = deadlineOf(input?.maxWait);
     const signal = input?.signal;
     this.#checkCost(cost);
-    const deadline = maxWaitUs < 0 ? Number.POSITIVE_INFINITY : performance.now() + maxWaitUs / 1000;
     let releases: ReleaseSignal | undefined;
     try {
       for (;;) {
         signal?.throwIfAborted();
-        const leftUs =
-          deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor((deadline - performance.now()) * 1000));
         const lease = requestId();
-        const raw = await this.#store.acquire({
-          keys: this.#keys,
-          rules: this.rules,
-          id: lease,
-          cost,
-          maxWaitUs: leftUs,
-          record: true,
-        });
+        const raw = await this.#batcher.decide(lease, cost, deadline);
         const decision = this.#decision(raw);
         if (raw.admitted) {
           if (raw.waitUs > 0) await this.#sleepUntilSlot(raw, lease, cost, signal);
           return { ...decision, allowed: true, admittedAt: decision.admittedAt as number, lease };
         }
-        if (raw.queueable || leftUs === 0) throw new QuotaExceededError(this.name, decision);
+        if (raw.queueable || performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
         // A full semaphore: listen first, then retry at once so a release in between is not missed.
         if (releases === undefined) {
           releases = await ReleaseSignal.listen(this.#store, this.#leaseKeys);
@@ -206,14 +196,12 @@ export class Quota {
 
   /** Reads the quota without spending anything. */
   async state(): Promise<QuotaState> {
-    const raw = await this.#store.acquire({
+    const [raw] = (await this.#store.acquire({
       keys: this.#keys,
       rules: this.rules,
-      id: "",
-      cost: 0,
-      maxWaitUs: 0,
+      requests: [{ id: "", cost: 0, maxWaitUs: 0 }],
       record: false,
-    });
+    })) as [StoreDecision];
     const decision = this.#decision(raw);
     return {
       pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,

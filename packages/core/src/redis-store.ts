@@ -5,17 +5,33 @@ import type { Store, StoreAcquire, StoreCancel, StoreDecision } from "./store.js
 const wireOf = (request: { rules: StoreAcquire["rules"] }): string[] =>
   request.rules.flatMap((r) => r.wire.map(String));
 
-function decode(reply: unknown): StoreDecision {
-  if (!Array.isArray(reply) || reply.length < 5 || reply.some((v) => typeof v !== "number")) {
+function decode(reply: unknown, requests: number, limits: number): StoreDecision[] {
+  const size = 5 + 2 * limits;
+  if (!Array.isArray(reply) || reply.length !== requests * size || reply.some((v) => typeof v !== "number")) {
     throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
   }
   const numbers = reply as number[];
-  const limits = [];
-  for (let i = 5; i + 1 < numbers.length; i += 2) {
-    limits.push({ remaining: numbers[i] as number, resetUs: numbers[i + 1] as number });
-  }
-  const [admitted, waitUs, nowUs, blocking, unqueueable] = numbers as [number, number, number, number, number];
-  return { admitted: admitted === 1, waitUs, nowUs, blocking, queueable: unqueueable === 0, limits };
+  return Array.from({ length: requests }, (_, r) => {
+    const at = r * size;
+    const [admitted, waitUs, nowUs, blocking, unqueueable] = numbers.slice(at, at + 5) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return {
+      admitted: admitted === 1,
+      waitUs,
+      nowUs,
+      blocking,
+      queueable: unqueueable === 0,
+      limits: Array.from({ length: limits }, (_, i) => ({
+        remaining: numbers[at + 5 + 2 * i] as number,
+        resetUs: numbers[at + 6 + 2 * i] as number,
+      })),
+    };
+  });
 }
 
 /** Quota state in Redis, decided by the embedded Lua scripts on Redis's clock. */
@@ -26,16 +42,16 @@ export class RedisStore implements Store {
     this.#client = client;
   }
 
-  async acquire(request: StoreAcquire): Promise<StoreDecision> {
+  async acquire(batch: StoreAcquire): Promise<StoreDecision[]> {
     const args = [
-      request.id,
-      String(request.cost),
-      String(request.maxWaitUs),
-      request.nowUs === undefined ? "" : String(request.nowUs),
-      request.record ? "1" : "0",
-      ...wireOf(request),
+      batch.nowUs === undefined ? "" : String(batch.nowUs),
+      batch.record ? "1" : "0",
+      String(batch.requests.length),
     ];
-    return decode(await runScript(this.#client, acquireScript, [request.keys.pause, ...request.keys.limits], args));
+    for (const request of batch.requests) args.push(request.id, String(request.cost), String(request.maxWaitUs));
+    args.push(...wireOf(batch));
+    const reply = await runScript(this.#client, acquireScript, [batch.keys.pause, ...batch.keys.limits], args);
+    return decode(reply, batch.requests.length, batch.rules.length);
   }
 
   async cancel(request: StoreCancel): Promise<void> {

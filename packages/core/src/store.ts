@@ -6,15 +6,23 @@ export interface QuotaKeys {
   readonly limits: readonly string[];
 }
 
-/** One acquire as the scripts see it. Times in microseconds. */
-export interface StoreAcquire {
-  readonly keys: QuotaKeys;
-  readonly rules: readonly Rule[];
+/** One acquire of a batch. */
+export interface StoreRequest {
   /** Unique per acquire: names its log entries and its concurrency lease. */
   readonly id: string;
   readonly cost: number;
-  /** -1 for no bound. */
+  /** Microseconds the caller accepts to wait; -1 for no bound. */
   readonly maxWaitUs: number;
+}
+
+/**
+ * A batch of acquires on one quota as the scripts see it, decided in order at one instant
+ * (exactly as if sent one after the other). Times in microseconds.
+ */
+export interface StoreAcquire {
+  readonly keys: QuotaKeys;
+  readonly rules: readonly Rule[];
+  readonly requests: readonly StoreRequest[];
   /** false to report only (state()). */
   readonly record: boolean;
   /** Test-only clock override; production always uses the store's own clock. */
@@ -49,7 +57,8 @@ export interface StoreCancel {
  * Both implement the same semantics; the conformance suite runs against each.
  */
 export interface Store {
-  acquire(request: StoreAcquire): Promise<StoreDecision>;
+  /** Decides every request of the batch, in order; one decision per request. */
+  acquire(batch: StoreAcquire): Promise<StoreDecision[]>;
   cancel(request: StoreCancel): Promise<void>;
   /** Frees a lease on the given concurrency keys; resolves to how many it was held on. */
   release(keys: readonly string[], id: string): Promise<number>;

@@ -19,11 +19,17 @@ export interface LimiterOptions {
   readonly timeout?: number;
   /** Share of each limit the local fallback may spend, in (0, 1]; e.g. 1 / number of processes. @default 0.1 */
   readonly localShare?: number;
+  /**
+   * Decide concurrent acquires on one quota from this process in one script call (in order,
+   * exactly as separate calls): many decisions per round trip on a hot quota.
+   * @default true
+   */
+  readonly coalesce?: boolean;
   /** Called on every store failure; nothing is logged by default. */
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
 
-const defaults = { prefix: "sluice", failMode: "closed", timeout: 1000, localShare: 0.1 } as const;
+const defaults = { prefix: "sluice", failMode: "closed", timeout: 1000, localShare: 0.1, coalesce: true } as const;
 
 /** A limiter that keeps its quotas in Redis, shared exactly by every process using them. */
 export interface RedisLimiter extends Limiter {
@@ -54,6 +60,8 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
   const localShare = options.localShare ?? defaults.localShare;
   if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
     invalid("localShare", "a number in (0, 1]", localShare);
+  const coalesce = options.coalesce ?? defaults.coalesce;
+  if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
   const client = new IoredisScriptClient(redis);
   const store = new FailModeStore(new RedisStore(client), {
     failMode,
@@ -61,5 +69,5 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
     localShare,
     onEvent: options.onEvent,
   });
-  return Object.assign(new Limiter(store, prefix), { close: () => client.close() });
+  return Object.assign(new Limiter(store, prefix, coalesce), { close: () => client.close() });
 }

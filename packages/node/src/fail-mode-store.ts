@@ -84,29 +84,24 @@ export class FailModeStore implements Store {
     });
   }
 
-  #open(request: StoreAcquire): StoreDecision {
+  /** Everything admitted now; remaining is unknown, reported as 0. */
+  #open(batch: StoreAcquire): StoreDecision[] {
     const nowUs = Date.now() * 1000;
-    return {
-      admitted: true,
-      waitUs: 0,
-      nowUs,
-      blocking: 0,
-      queueable: true,
-      limits: request.rules.map(() => ({ remaining: 0, resetUs: nowUs })),
-    };
+    const limits = batch.rules.map(() => ({ remaining: 0, resetUs: nowUs }));
+    return batch.requests.map(() => ({ admitted: true, waitUs: 0, nowUs, blocking: 0, queueable: true, limits }));
   }
 
-  acquire(request: StoreAcquire): Promise<StoreDecision> {
+  acquire(batch: StoreAcquire): Promise<StoreDecision[]> {
     return this.#guard(
       "acquire",
-      () => this.#inner.acquire(request),
+      () => this.#inner.acquire(batch),
       async () => {
-        if (this.#options.failMode === "open") return this.#open(request);
-        const rules = this.#scale(request.rules);
-        const tooBig = rules.find((rule) => request.cost > rule.capacity);
-        if (tooBig)
-          throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${request.cost}`);
-        return this.#local.acquire({ ...request, rules });
+        if (this.#options.failMode === "open") return this.#open(batch);
+        const rules = this.#scale(batch.rules);
+        const largest = Math.max(...batch.requests.map((r) => r.cost));
+        const tooBig = rules.find((rule) => largest > rule.capacity);
+        if (tooBig) throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${largest}`);
+        return this.#local.acquire({ ...batch, rules });
       },
     );
   }

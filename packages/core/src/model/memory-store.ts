@@ -62,56 +62,58 @@ export class MemoryStore implements Store {
     return this.#cells.size;
   }
 
-  async acquire(request: StoreAcquire): Promise<StoreDecision> {
-    const now = request.nowUs ?? this.#clock();
-    const limits = request.rules.map((rule, i) => {
+  async acquire(batch: StoreAcquire): Promise<StoreDecision[]> {
+    const now = batch.nowUs ?? this.#clock();
+    const largest = Math.max(...batch.requests.map((r) => r.cost));
+    const limits = batch.rules.map((rule, i) => {
       const [kind, a, b, c] = rule.wire;
-      if (request.cost > rule.capacity) {
-        throw new Error(`ERR sluice: cost ${request.cost} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
+      if (largest > rule.capacity) {
+        throw new Error(`ERR sluice: cost ${largest} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
       }
       const model = models[kind] as ModelAlgorithm<unknown>;
-      const key = request.keys.limits[i] as string;
+      const key = batch.keys.limits[i] as string;
       const spec: Spec = [a, b, c];
       return { model, spec, key, state: model.load(this.#read(key, now), spec, now) };
     });
-    const paused = (this.#read(request.keys.pause, now) as number | undefined) ?? 0;
-    let slot = Math.max(now, paused);
-    let blocking = paused > now ? -1 : 0;
-    let full: { next: number } | undefined;
-    let settled = false;
-    for (let pass = 0; pass < 64 && full === undefined; pass++) {
-      let moved = false;
-      for (const [i, limit] of limits.entries()) {
-        const at = limit.model.earliest(limit.state, limit.spec, request.cost, slot);
-        if (typeof at !== "number") {
-          full = at;
-          blocking = i + 1;
-          break;
+    const paused = (this.#read(batch.keys.pause, now) as number | undefined) ?? 0;
+
+    const decide = (cost: number): { settled: boolean; waitUs: number; blocking: number; queueable: boolean } => {
+      let slot = Math.max(now, paused);
+      let blocking = paused > now ? -1 : 0;
+      for (let pass = 0; pass < 64; pass++) {
+        let moved = false;
+        for (const [i, limit] of limits.entries()) {
+          const at = limit.model.earliest(limit.state, limit.spec, cost, slot);
+          if (typeof at !== "number")
+            return { settled: false, waitUs: Math.max(0, at.next - now), blocking: i + 1, queueable: false };
+          if (at > slot) [slot, blocking, moved] = [at, i + 1, true];
         }
-        if (at > slot) [slot, blocking, moved] = [at, i + 1, true];
+        if (!moved) return { settled: true, waitUs: slot - now, blocking, queueable: true };
       }
-      if (full === undefined && !moved) settled = true;
-      if (!moved) break;
-    }
-    const waitUs = full === undefined ? slot - now : Math.max(0, full.next - now);
-    const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
-    if (admitted && request.record) {
-      for (const limit of limits) {
-        const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, slot, request.id, now);
-        this.#write(limit.key, limit.state, expiresAt);
-      }
-    }
-    return {
-      admitted,
-      waitUs,
-      nowUs: now,
-      blocking,
-      queueable: full === undefined,
-      limits: limits.map((limit) => {
-        const [remaining, resetUs] = limit.model.report(limit.state, limit.spec, now);
-        return { remaining, resetUs };
-      }),
+      return { settled: false, waitUs: slot - now, blocking, queueable: true };
     };
+
+    return batch.requests.map((request) => {
+      const { settled, waitUs, blocking, queueable } = decide(request.cost);
+      const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
+      if (admitted && batch.record) {
+        for (const limit of limits) {
+          const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, now + waitUs, request.id, now);
+          this.#write(limit.key, limit.state, expiresAt);
+        }
+      }
+      return {
+        admitted,
+        waitUs,
+        nowUs: now,
+        blocking,
+        queueable,
+        limits: limits.map((limit) => {
+          const [remaining, resetUs] = limit.model.report(limit.state, limit.spec, now);
+          return { remaining, resetUs };
+        }),
+      };
+    });
   }
 
   // Like the script, a refund applies to whatever is stored, read by no clock: state past its

@@ -1,0 +1,319 @@
+import { slidingWindow, tokenBucket } from "@sluice/core";
+import { createFetch, type FetchEvent, isNoCredentialAvailableError, isRetryAfterTooLongError } from "@sluice/fetch";
+import { createLimiter, type RedisLimiter } from "@sluice/node";
+import type { Redis } from "ioredis";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { connectRedis, randomPrefix } from "../support/redis-clients";
+import { type LimitedServer, startLimitedServer } from "./support/limited-server";
+
+let redis: Redis;
+let limiter: RedisLimiter;
+const servers: LimitedServer[] = [];
+
+beforeEach(() => {
+  redis = connectRedis();
+  limiter = createLimiter({ redis, prefix: randomPrefix() });
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  limiter.close();
+  redis.disconnect();
+});
+
+async function server(options: Parameters<typeof startLimitedServer>[0]): Promise<LimitedServer> {
+  const started = await startLimitedServer(options);
+  servers.push(started);
+  return started;
+}
+
+/** Resolves when `predicate` holds for an event, so tests wait on what happened, not on time. */
+function eventLog(): {
+  events: FetchEvent[];
+  onEvent: (event: FetchEvent) => void;
+  next(p: (e: FetchEvent) => boolean): Promise<FetchEvent>;
+} {
+  const events: FetchEvent[] = [];
+  const waiters: Array<{ p: (e: FetchEvent) => boolean; resolve: (e: FetchEvent) => void }> = [];
+  return {
+    events,
+    onEvent: (event) => {
+      events.push(event);
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.p(event)) waiter.resolve(event);
+        else waiters.push(waiter);
+      }
+    },
+    next: (p) => new Promise((resolve) => waiters.push({ p, resolve })),
+  };
+}
+
+describe("createFetch against a strictly limited server, quotas in Redis", () => {
+  // Slots are decided on Redis's clock, but the server counts arrivals: a request admitted at t
+  // arrives at t + latency, and latency varies (cold sockets, event-loop turns). With exactly the
+  // server's window, a late first batch and a prompt next batch overlap. So the client keeps the
+  // server's count with a window 10% longer; the next test shows what happens without margin.
+  it("sends N concurrent requests at the server's limit (window + 10%) without a single 429", async () => {
+    const api = await server({ limit: 20, windowMs: 1000 });
+    const limitedFetch = createFetch({
+      limiter,
+      routes: [{ match: `${api.url}/`, quota: "strict", limits: [slidingWindow({ limit: 20, window: "1100ms" })] }],
+    });
+    const started = performance.now();
+    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => limitedFetch(`${api.url}/items/${i}`)));
+    const elapsed = performance.now() - started;
+    const bodies = await Promise.all(responses.map((res) => res.text()));
+    expect(responses.every((res) => res.status === 200)).toBe(true);
+    expect(bodies[7]).toBe("ok GET /items/7 ");
+    expect(api.rateLimited).toBe(0);
+    expect(api.requests).toBe(60);
+    expect(limitedFetch.stats().strict).toMatchObject({ sent: 60, retried: 0, rateLimited: 0 });
+    expect(limitedFetch.stats().strict?.waitedMs).toBeGreaterThan(0);
+    // 60 at 20 per 1.1 s: the last 20 cannot go before 2.2 s.
+    expect(elapsed).toBeGreaterThan(2190);
+    console.info(`60 requests at 20/1.1s: ${Math.round(elapsed)} ms, server 429s: ${api.rateLimited}`);
+  });
+
+  it("at exactly the server's window, absorbs the 429s latency causes: every request succeeds", async () => {
+    const api = await server({ limit: 20, windowMs: 1000 });
+    const limitedFetch = createFetch({
+      limiter,
+      routes: [{ match: `${api.url}/`, quota: "exact", limits: [slidingWindow({ limit: 20, window: "1s" })] }],
+    });
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => limitedFetch(`${api.url}/items/${i}`)));
+    await Promise.all(responses.map((res) => res.text()));
+    expect(responses.every((res) => res.status === 200)).toBe(true);
+    const stats = limitedFetch.stats().exact;
+    expect(stats?.rateLimited).toBe(api.rateLimited);
+    expect(stats?.sent).toBe(40 + api.rateLimited);
+    console.info(
+      `40 requests at exactly 20/1s: server 429s ${api.rateLimited}, all 40 succeeded after pause and retry`,
+    );
+  });
+
+  it.each(["seconds", "date"] as const)(
+    "on 429 with Retry-After as %s, pauses the quota for every process and succeeds after it",
+    async (form) => {
+      let retryAt = 0;
+      const api = await server({
+        limit: 100,
+        windowMs: 1000,
+        script: (n) => {
+          if (n !== 1) return undefined;
+          const now = Date.now();
+          if (form === "seconds") {
+            retryAt = now + 1000;
+            return { status: 429, headers: { "retry-after": "1" } };
+          }
+          retryAt = Math.ceil(now / 1000) * 1000 + 1000;
+          return { status: 429, headers: { "retry-after": new Date(retryAt).toUTCString() } };
+        },
+      });
+      const log = eventLog();
+      const route = { match: `${api.url}/`, quota: "paused", limits: [tokenBucket({ rate: 100 })] };
+      const first = createFetch({ limiter, routes: [route], onEvent: log.onEvent });
+      // A second fetch on the same quota plays another process.
+      const other = createFetch({ limiter, routes: [route] });
+
+      const pending = first(`${api.url}/a`);
+      await log.next((event) => event.type === "retry");
+      const [a, b] = await Promise.all([pending, other(`${api.url}/b`)]);
+
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(api.rateLimited).toBe(1);
+      const after = api.arrivals.slice(1);
+      expect(after).toHaveLength(2);
+      // Server clock: nothing reached it before the time it named (date form: to the second).
+      for (const arrival of after) expect(arrival.at).toBeGreaterThanOrEqual(retryAt - (form === "seconds" ? 15 : 0));
+      const limited = log.events.find((event) => event.type === "rate-limited");
+      expect(limited).toMatchObject({ quotas: ["paused"], keyId: undefined });
+      expect(first.stats().paused).toMatchObject({ sent: 2, retried: 1, rateLimited: 1 });
+    },
+  );
+
+  it("fails at once with RetryAfterTooLongError when the server asks for more than maxDelay", async () => {
+    const api = await server({
+      limit: 100,
+      windowMs: 1000,
+      script: () => ({ status: 429, headers: { "retry-after": "3600" } }),
+    });
+    const route = { match: `${api.url}/`, quota: "long", limits: [tokenBucket({ rate: 100 })] };
+    const limitedFetch = createFetch({ limiter, routes: [route], retry: { maxDelay: "10s" } });
+    const error = await limitedFetch(`${api.url}/x`).catch((e: unknown) => e);
+    expect(isRetryAfterTooLongError(error)).toBe(true);
+    expect(error).toMatchObject({ code: "RETRY_AFTER_TOO_LONG", waitMs: 3_600_000, status: 429 });
+    expect(api.requests).toBe(1);
+    // The pause is shared all the same.
+    const state = await limiter.quota("long", { limits: route.limits }).state();
+    expect(state.pausedUntil).toBeGreaterThan(state.redisTime + 3_590_000);
+  });
+
+  it("an abort while waiting for a slot rejects with the reason and gives the slot back", async () => {
+    const api = await server({ limit: 100, windowMs: 1000 });
+    const rule = slidingWindow({ limit: 1, window: "5s" });
+    const quota = limiter.quota("abort", { limits: [rule] });
+    const limitedFetch = createFetch({ limiter, routes: [{ match: `${api.url}/`, quota: "abort", limits: [rule] }] });
+
+    await (await limitedFetch(`${api.url}/first`)).text();
+    const before = (await quota.state()).limits[0]?.resetAt as number;
+
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const waiting = limitedFetch(`${api.url}/second`, { signal: controller.signal });
+    // The reservation shows in the shared state as soon as the slot is taken.
+    for (;;) {
+      const resetAt = (await quota.state()).limits[0]?.resetAt as number;
+      if (resetAt > before + 1000) break;
+    }
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+
+    const after = await quota.state();
+    expect(after.limits[0]?.resetAt).toBeCloseTo(before, 0);
+    expect(api.requests).toBe(1);
+  });
+
+  it("a 3-key pool (tokenBucket 5/s each) gives about 3x the throughput of one key", async () => {
+    const api = await server({ limit: 1000, windowMs: 1000, keyHeader: "x-access-key" });
+    const keyLimits = [tokenBucket({ rate: 5, burst: 1 })];
+    const pool = (ids: string[], quota: string) =>
+      createFetch({
+        limiter,
+        routes: [
+          {
+            match: `${api.url}/`,
+            quota,
+            credentials: {
+              header: "x-access-key",
+              keys: ids.map((id) => ({ id, secret: `secret-${quota}-${id}`, limits: keyLimits })),
+            },
+          },
+        ],
+      });
+    const one = pool(["k1"], "single");
+    const three = pool(["k1", "k2", "k3"], "triple");
+    const n = 20;
+    const timed = async (f: typeof fetch, path: string): Promise<number> => {
+      const started = performance.now();
+      const responses = await Promise.all(Array.from({ length: n }, () => f(`${api.url}/${path}`)));
+      await Promise.all(responses.map((res) => res.text()));
+      expect(responses.every((res) => res.status === 200)).toBe(true);
+      return performance.now() - started;
+    };
+    const [oneMs, threeMs] = await Promise.all([timed(one, "one"), timed(three, "three")]);
+    const ratio = n / threeMs / (n / oneMs);
+    console.info(
+      `pool throughput: 1 key ${((n * 1000) / oneMs).toFixed(1)}/s (${Math.round(oneMs)} ms), 3 keys ${((n * 1000) / threeMs).toFixed(1)}/s (${Math.round(threeMs)} ms), ratio ${ratio.toFixed(2)}`,
+    );
+    expect(ratio).toBeGreaterThan(2.2);
+    const perKey = ["k1", "k2", "k3"].map((id) => api.countFor(`secret-triple-${id}`));
+    expect(perKey.reduce((a, b) => a + b)).toBe(n);
+    for (const count of perKey) expect(count).toBeGreaterThanOrEqual(5);
+  });
+
+  it("quarantines a key answered with 401 and serves every request on the others", async () => {
+    const api = await server({
+      limit: 1000,
+      windowMs: 1000,
+      keyHeader: "authorization",
+      refusedKeys: ["Bearer revoked"],
+    });
+    const log = eventLog();
+    const limitedFetch = createFetch({
+      limiter,
+      onEvent: log.onEvent,
+      routes: [
+        {
+          match: `${api.url}/`,
+          quota: "auth",
+          credentials: {
+            header: "authorization",
+            format: (secret) => `Bearer ${secret}`,
+            keys: [
+              { id: "good-1", secret: "good1", limits: [tokenBucket({ rate: 50 })] },
+              { id: "bad", secret: "revoked", limits: [tokenBucket({ rate: 50 })] },
+              { id: "good-2", secret: "good2", limits: [tokenBucket({ rate: 50 })] },
+            ],
+          },
+        },
+      ],
+    });
+    for (let i = 0; i < 9; i++) {
+      const res = await limitedFetch(`${api.url}/r${i}`);
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    expect(api.countFor("Bearer revoked")).toBe(1);
+    const quarantines = log.events.filter((event) => event.type === "quarantine");
+    expect(quarantines).toEqual([
+      expect.objectContaining({ keyId: "bad", status: 401, quota: "auth", durationMs: 60_000 }),
+    ]);
+    expect(api.countFor("Bearer good1") + api.countFor("Bearer good2")).toBe(9);
+  });
+
+  it("never lets a secret reach an error, an event or the stats", async () => {
+    const canary = "CANARY-7f3a9c-do-not-leak";
+    const api = await server({
+      limit: 1000,
+      windowMs: 1000,
+      keyHeader: "x-access-key",
+      refusedKeys: [`${canary}-a`, `${canary}-b`],
+      script: (n, req) =>
+        req.url === "/limited" && n % 2 === 0 ? { status: 429, headers: { "retry-after": "0" } } : undefined,
+    });
+    const log = eventLog();
+    const keys = [
+      { id: "a", secret: `${canary}-a`, limits: [tokenBucket({ rate: 100 })] },
+      { id: "b", secret: `${canary}-b`, limits: [tokenBucket({ rate: 100 })] },
+    ];
+    const limitedFetch = createFetch({
+      limiter,
+      onEvent: log.onEvent,
+      routes: [{ match: `${api.url}/`, quota: "canary", credentials: { header: "x-access-key", keys } }],
+    });
+    const seen: string[] = [];
+    const record = (error: unknown): void => {
+      const e = error as Error;
+      seen.push(String(e), e.stack ?? "", JSON.stringify(e), String(e.cause));
+    };
+    // Both keys refused: the second call finds the pool empty.
+    const first = await limitedFetch(`${api.url}/x`);
+    expect(first.status).toBe(401);
+    await limitedFetch(`${api.url}/x`).catch(record);
+    // A format that makes an invalid header value must not echo the secret either.
+    const badFormat = createFetch({
+      limiter,
+      routes: [
+        {
+          match: `${api.url}/`,
+          quota: "canary-format",
+          credentials: { header: "x-access-key", format: (s) => `${s}\n`, keys },
+        },
+      ],
+    });
+    await badFormat(`${api.url}/y`).catch(record);
+    // Invalid options naming a secret's position.
+    try {
+      createFetch({
+        limiter,
+        routes: [
+          {
+            match: `${api.url}/`,
+            quota: "q",
+            credentials: {
+              header: "x-access-key",
+              keys: [{ id: canary, secret: 42 as unknown as string, limits: [] }],
+            },
+          },
+        ],
+      });
+    } catch (error) {
+      record(error);
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(8);
+    expect(isNoCredentialAvailableError(new Error())).toBe(false);
+    const everything = [...seen, JSON.stringify(log.events), JSON.stringify(limitedFetch.stats())].join("\n");
+    expect(everything).toContain('"keyId":"a"');
+    expect(everything.replaceAll(`id: ${canary}`, "")).not.toContain(`${canary}-`);
+  });
+});

@@ -24,8 +24,7 @@ algorithms.tb = {
   end,
   commit = function(state, key, spec, n, t, _, now)
     state.tat = math.max(state.tat, t) + n * spec.interval
-    redis.call("SET", key, fmt(state.tat))
-    expire_after(key, state.tat - now)
+    redis.call("SET", key, fmt(state.tat), "PX", math.max(1, math.ceil((state.tat - now) / 1000)))
   end,
   report = function(state, spec, now)
     local tat = math.max(state.tat, now)

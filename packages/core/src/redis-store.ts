@@ -1,9 +1,34 @@
-import { acquireScript, cancelScript, pauseScript, releaseScript, resetScript } from "./generated/scripts.js";
+import {
+  acquireConcurrencyScript,
+  acquireFixedWindowScript,
+  acquireScript,
+  acquireSlidingWindowScript,
+  acquireTokenBucketScript,
+  cancelScript,
+  pauseScript,
+  releaseScript,
+  resetScript,
+} from "./generated/scripts.js";
+import type { LuaScript } from "./lua-script.js";
+import type { Rule } from "./rules/rule.js";
 import { runScript, type ScriptClient } from "./script-client.js";
 import type { Store, StoreAcquire, StoreCancel, StoreDecision } from "./store.js";
 
 const wireOf = (request: { rules: StoreAcquire["rules"] }): string[] =>
   request.rules.flatMap((r) => r.wire.map(String));
+
+const oneKindScripts: Record<Rule["kind"], LuaScript> = {
+  tokenBucket: acquireTokenBucketScript,
+  slidingWindow: acquireSlidingWindowScript,
+  fixedWindow: acquireFixedWindowScript,
+  concurrency: acquireConcurrencyScript,
+};
+
+/** The smallest script that knows every rule's algorithm: less Lua for Redis to run per call. */
+function acquireScriptFor(rules: readonly Rule[]): LuaScript {
+  const kind = rules[0]?.kind;
+  return kind !== undefined && rules.every((rule) => rule.kind === kind) ? oneKindScripts[kind] : acquireScript;
+}
 
 function decode(reply: unknown, requests: number, limits: number): StoreDecision[] {
   const size = 5 + 2 * limits;
@@ -50,7 +75,8 @@ export class RedisStore implements Store {
     ];
     for (const request of batch.requests) args.push(request.id, String(request.cost), String(request.maxWaitUs));
     args.push(...wireOf(batch));
-    const reply = await runScript(this.#client, acquireScript, [batch.keys.pause, ...batch.keys.limits], args);
+    const keys = [batch.keys.pause, ...batch.keys.limits];
+    const reply = await runScript(this.#client, acquireScriptFor(batch.rules), keys, args);
     return decode(reply, batch.requests.length, batch.rules.length);
   }
 

@@ -1,0 +1,16 @@
+--[[
+  Acquire on a quota whose limits are all sliding windows ("sw" exact, "swb" bucketed).
+
+  The same script as acquire.lua with only this algorithm compiled in: Redis runs the whole
+  script body on every call, so leaving the other algorithms out makes the common
+  one-kind quota cheaper. KEYS, ARGV, clock and reply exactly as in acquire.lua:
+
+  KEYS[1]      pause key
+  KEYS[1 + i]  key of limit i
+]]
+
+--- @include "includes/common"
+--- @include "includes/limits"
+--- @include "algorithms/sliding-log"
+--- @include "algorithms/sliding-buckets"
+--- @include "includes/acquire-batch"

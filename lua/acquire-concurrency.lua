@@ -5,8 +5,8 @@
   script body on every call, so leaving the other algorithms out makes the common
   one-kind quota cheaper. KEYS, ARGV, clock and reply exactly as in acquire.lua:
 
-  KEYS[1]      pause key
-  KEYS[1 + i]  key of limit i
+  KEYS[k]      pause key of a quota
+  KEYS[k + i]  key of its limit i
 ]]
 
 --- @include "includes/common"

@@ -1,29 +1,32 @@
 --[[
-  Decides a batch of acquires on one quota, in order, each against several limits at once,
-  all-or-nothing.
+  Decides batches of acquires of one or more quotas, in order, each request against all the
+  limits of its quota at once, all-or-nothing.
 
-  For each request in turn: finds the earliest slot t >= now at which EVERY limit admits its
-  cost (and no pause is in force), then, if t - now <= its maxWait, records the admission at t
-  in every limit (a reservation when t > now: the caller sleeps t - now once, then proceeds).
-  A denial writes nothing. Reservations are FIFO: no limit places a slot before one it already
-  gave. Deciding a batch in one call is exactly deciding its requests one after the other at
-  the same instant; it lets one process coalesce concurrent acquires into one round trip.
+  For each request in turn: finds the earliest slot t >= now at which EVERY limit of its quota
+  admits its cost (and no pause of the quota is in force), then, if t - now <= its maxWait,
+  records the admission at t in every limit (a reservation when t > now: the caller sleeps
+  t - now once, then proceeds). A denial writes nothing. Reservations are FIFO: no limit
+  places a slot before one it already gave. A call is exactly its requests sent one after the
+  other at the same instant; it lets one process coalesce concurrent acquires into one round
+  trip (in a Cluster, only quotas of one hash slot share a call).
 
-  KEYS[1]      pause key (string: paused-until time, microseconds)
-  KEYS[1 + i]  key of limit i (all keys share one hash tag in a Cluster)
+  KEYS, per quota q in order:
+    KEYS[k]      pause key of q (string: paused-until time, microseconds)
+    KEYS[k + i]  key of limit i of q (one quota's keys share one hash tag)
 
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
   ARGV[2]  "1" to record admissions, "0" to only report (state())
-  ARGV[3]  R: number of requests in the batch, >= 1
-  ARGV[4 + 3(r-1) ...]  request r: id (unique per acquire; names its log entries and its
-           concurrency lease), cost (integer units >= 1, or 0 when not recording), maxWait
-           (microseconds the caller accepts to wait; -1 = no bound)
-  ARGV[4 + 3R + 4(i-1) ...]  limit i: kind ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c
-           (see each file under algorithms/ for the meaning of a, b, c)
+  ARGV[3]  Q: number of quotas in the call, >= 1
+  then, per quota q in order:
+    R, L: its number of requests (>= 1) and of limits (>= 1)
+    R times: id (unique per acquire; names its log entries and its concurrency lease),
+      cost (integer units >= 1, or 0 when not recording), maxWait (microseconds the caller
+      accepts to wait; -1 = no bound)
+    L times: kind ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
 
   Clock: Redis TIME, in microseconds since the Unix epoch.
 
-  Returns a flat array of integers, one block of 5 + 2L per request (L limits):
+  Returns a flat array of integers, one block of 5 + 2L per request, quotas in order:
     [1] 1 admitted, 0 denied
     [2] wait: microseconds from now to the slot (admitted), or until a retry could succeed
         (denied: the slot that was beyond maxWait, or the earliest lease expiry when a

@@ -7,6 +7,7 @@ import {
   QuotaExceededError,
   type Store,
   type StoreAcquire,
+  type StoreCall,
   slidingWindow,
   tokenBucket,
 } from "@sluice/core";
@@ -152,9 +153,9 @@ describe("coalescing", () => {
     const store = new MemoryStore();
     const batches: number[] = [];
     const counting: Store = Object.assign(Object.create(store), {
-      acquire: (batch: StoreAcquire) => {
-        batches.push(batch.requests.length);
-        return store.acquire(batch);
+      acquire: (quotas: StoreAcquire[], call: StoreCall) => {
+        batches.push(quotas.reduce((n, q) => n + q.requests.length, 0));
+        return store.acquire(quotas, call);
       },
     });
     const q = new Limiter(counting, randomPrefix()).quota("hot", {
@@ -166,13 +167,32 @@ describe("coalescing", () => {
     expect(decisions.slice(0, 50).every((d) => d.allowed)).toBe(true);
   });
 
+  it("decides acquires on many distinct quotas in one store call", async () => {
+    const store = new MemoryStore();
+    const batches: number[] = [];
+    const counting: Store = Object.assign(Object.create(store), {
+      acquire: (quotas: StoreAcquire[], call: StoreCall) => {
+        batches.push(quotas.length);
+        return store.acquire(quotas, call);
+      },
+    });
+    const limiter = new Limiter(counting, randomPrefix());
+    const limits = [tokenBucket({ rate: 1, burst: 1 })];
+    const quotas = Array.from({ length: 64 }, (_, i) => limiter.quota(`user-${i}`, { limits }));
+    const first = await Promise.all(quotas.map((q) => q.tryAcquire()));
+    const second = await Promise.all(quotas.map((q) => q.tryAcquire()));
+    expect(batches).toEqual([64, 64]);
+    expect(first.every((d) => d.allowed)).toBe(true);
+    expect(second.some((d) => d.allowed)).toBe(false);
+  });
+
   it("can be turned off", async () => {
     const store = new MemoryStore();
     const batches: number[] = [];
     const counting: Store = Object.assign(Object.create(store), {
-      acquire: (batch: StoreAcquire) => {
-        batches.push(batch.requests.length);
-        return store.acquire(batch);
+      acquire: (quotas: StoreAcquire[], call: StoreCall) => {
+        batches.push(quotas.reduce((n, q) => n + q.requests.length, 0));
+        return store.acquire(quotas, call);
       },
     });
     const q = new Limiter(counting, randomPrefix(), false).quota("hot", { limits: [tokenBucket({ rate: 5 })] });

@@ -22,23 +22,26 @@ describe("embedded scripts", () => {
   it("malformed ARGV is an error reply and leaves state untouched", async () => {
     const key = `${randomPrefix()}:{q}:tb`;
     const call = (...argv: string[]) => redis.eval(acquireScript.source, 2, `${key}:pause`, key, ...argv);
-    // ARGV: now, record, request count, (id, cost, maxWait) per request, (kind, a, b, c) per limit
-    await call("", "1", "1", "id1", "1", "0", "tb", "100000", "2", "0");
+    // ARGV: now, record, quota count, then per quota: request count, limit count,
+    // (id, cost, maxWait) per request, (kind, a, b, c) per limit
+    const tb = ["tb", "100000", "2", "0"];
+    await call("", "1", "1", "1", "1", "id1", "1", "0", ...tb);
     const before = await redis.get(key);
-    await expect(call("", "1", "1", "id2", "-1", "0", "tb", "100000", "2", "0")).rejects.toThrow(
-      /cost must be an integer >= 0/,
-    );
-    await expect(call("", "1", "1", "id2", "1", "0", "tb", "NaN", "2", "0")).rejects.toThrow(
+    await expect(call("", "1", "1", "1", "1", "id2", "-1", "0", ...tb)).rejects.toThrow(/cost must be an integer >= 0/);
+    await expect(call("", "1", "1", "1", "1", "id2", "1", "0", "tb", "NaN", "2", "0")).rejects.toThrow(
       /interval must be an integer >= 1/,
     );
-    await expect(call("", "1", "1", "id2", "1", "0", "zz", "1", "2", "0")).rejects.toThrow(/unknown limit kind 'zz'/);
-    await expect(call("", "1", "1", "id2", "3", "0", "tb", "100000", "2", "0")).rejects.toThrow(/exceeds the capacity/);
-    await expect(call("", "1", "1", "id2", "1", "0", "tb", "100000")).rejects.toThrow(/expected 4 ARGV per limit/);
-    await expect(call("", "1", "0", "tb", "100000", "2", "0")).rejects.toThrow(/request count must be an integer >= 1/);
-    // a valid request next to a malformed one: the whole call is refused, nothing written
-    await expect(call("", "1", "2", "id3", "1", "0", "", "1", "0", "tb", "100000", "2", "0")).rejects.toThrow(
-      /request id/,
+    await expect(call("", "1", "1", "1", "1", "id2", "1", "0", "zz", "1", "2", "0")).rejects.toThrow(
+      /unknown limit kind 'zz'/,
     );
+    await expect(call("", "1", "1", "1", "1", "id2", "3", "0", ...tb)).rejects.toThrow(/exceeds the capacity/);
+    await expect(call("", "1", "1", "1", "1", "id2", "1", "0", "tb", "100000")).rejects.toThrow(/expected 4 ARGV/);
+    await expect(call("", "1", "1", "0", "1", ...tb)).rejects.toThrow(/request count must be an integer >= 1/);
+    await expect(call("", "1", "2", "1", "1", "id2", "1", "0", ...tb)).rejects.toThrow(
+      /request count must be an integer/,
+    );
+    // a valid request next to a malformed one: the whole call is refused, nothing written
+    await expect(call("", "1", "1", "2", "1", "id3", "1", "0", "", "1", "0", ...tb)).rejects.toThrow(/request id/);
     expect(await redis.get(key)).toBe(before);
   });
 });

@@ -1,14 +1,13 @@
 --[[
-  Parses the limits of one call: `fields` ARGV entries per limit starting at ARGV[first],
-  each "<kind>", "<a>", "<b>", "<c>"[, extra], the key of limit i being KEYS[key_offset + i].
-  Every limit is validated, and `cost` (the largest of the call) checked against its
-  capacity, before the script writes anything.
+  Parses `count` limits: `fields` ARGV entries per limit starting at ARGV[first], each
+  "<kind>", "<a>", "<b>", "<c>"[, extra], the key of limit i being KEYS[key_offset + i].
+  Every limit is validated, and `cost` (the largest cost that will be asked of it) checked
+  against its capacity, before the script writes anything.
 ]]
 
-local function parse_limits(first, fields, key_offset, cost)
-  local count = (#ARGV - first + 1) / fields
-  if count ~= math.floor(count) or #KEYS ~= key_offset + count then
-    fail("expected " .. fields .. " ARGV per limit and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
+local function parse_limits(first, fields, count, key_offset, cost)
+  if first + count * fields - 1 > #ARGV or key_offset + count > #KEYS then
+    fail("expected " .. fields .. " ARGV and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
   end
   local limits = {}
   for i = 1, count do

@@ -18,12 +18,18 @@ const command = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("acquire" as const),
       dtUs: fc.integer({ min: 0, max: 300_000 }),
-      // several requests decided in one call, as coalescing sends them
-      batch: fc.array(
-        fc.record({ cost: fc.integer({ min: 1, max: 3 }), maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1) }),
-        { minLength: 1, maxLength: 4 },
+      // several quotas (rule subsets of one name, so one slot) with several requests each, in
+      // one call, as coalescing sends them
+      quotas: fc.array(
+        fc.record({
+          mask: fc.integer({ min: 1, max: 31 }),
+          requests: fc.array(
+            fc.record({ cost: fc.integer({ min: 1, max: 3 }), maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1) }),
+            { minLength: 1, maxLength: 3 },
+          ),
+        }),
+        { minLength: 1, maxLength: 3 },
       ),
-      mask: fc.integer({ min: 1, max: 31 }),
     }),
   },
   {
@@ -60,24 +66,24 @@ export function describeModelEquivalence(name: string, open: () => StoreUnderTes
           for (const c of commands) {
             now += c.dtUs;
             if (c.op === "acquire") {
-              const rules = RULES.filter((_, i) => c.mask & (1 << i));
-              const batch = {
-                keys: quotaKeys(prefix, "q", rules),
-                rules,
-                requests: c.batch.map((r) => ({ id: `s${++step}`, cost: r.cost, maxWaitUs: r.maxWaitUs })),
-                record: true,
-                nowUs: now,
-              };
-              const expected = await model.acquire(batch);
-              expect(await store.acquire(batch)).toEqual(expected);
-              expected.forEach((decision, r) => {
-                const request = batch.requests[r] as (typeof batch.requests)[number];
-                if (!decision.admitted) return;
-                const slotUs = now + decision.waitUs;
-                const resetsUs = decision.limits.map((l) => l.resetUs);
-                const grant = { id: request.id, rules, cost: request.cost, slotUs, resetsUs };
-                granted.push(grant);
-                admitted.add(grant);
+              const quotas = c.quotas.map((q) => {
+                const rules = RULES.filter((_, i) => q.mask & (1 << i));
+                const requests = q.requests.map((r) => ({ id: `s${++step}`, cost: r.cost, maxWaitUs: r.maxWaitUs }));
+                return { keys: quotaKeys(prefix, "q", rules), rules, requests };
+              });
+              const call = { record: true, nowUs: now };
+              const expected = await model.acquire(quotas, call);
+              expect(await store.acquire(quotas, call)).toEqual(expected);
+              quotas.forEach(({ rules, requests }, q) => {
+                requests.forEach((request, r) => {
+                  const decision = expected[q]?.[r];
+                  if (!decision?.admitted) return;
+                  const slotUs = now + decision.waitUs;
+                  const resetsUs = decision.limits.map((l) => l.resetUs);
+                  const grant = { id: request.id, rules, cost: request.cost, slotUs, resetsUs };
+                  granted.push(grant);
+                  admitted.add(grant);
+                });
               });
             } else if (c.op === "pause") {
               const key = quotaKeys(prefix, "q", []).pause;

@@ -40,14 +40,9 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
           options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string } = {},
         ) => {
           const request = { id: options.id ?? `r${++ids}`, cost: options.cost ?? 1, maxWaitUs: options.maxWaitUs ?? 0 };
-          const [decision] = await store.acquire({
-            keys,
-            rules,
-            requests: [request],
-            record: options.record ?? true,
-            nowUs: now,
-          });
-          return decision as StoreDecision;
+          const call = { record: options.record ?? true, nowUs: now };
+          const [[decision]] = (await store.acquire([{ keys, rules, requests: [request] }], call)) as [[StoreDecision]];
+          return decision;
         },
       };
     };
@@ -186,7 +181,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect((await q.acquire(t0 + 2 * SECOND)).admitted).toBe(true);
     });
 
-    it("a batch decides its requests in order, exactly as separate calls at one instant", async () => {
+    it("a call decides its requests in order, exactly as separate calls at one instant", async () => {
       const rules = [
         tokenBucket({ rate: 10, burst: 2 }),
         slidingWindow({ limit: 3, window: "1s" }),
@@ -194,19 +189,34 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       ];
       const t0 = start();
       const requests = [1, 1, 2, 1, 1].map((cost, i) => ({ id: `b${i}`, cost, maxWaitUs: i % 2 === 0 ? SECOND : 0 }));
-      const batched = await store.acquire({
-        keys: quotaKeys(randomPrefix(), "q", rules),
-        rules,
-        requests,
-        record: true,
-        nowUs: t0,
-      });
+      const call = { record: true, nowUs: t0 };
+      const [batched] = await store.acquire([{ keys: quotaKeys(randomPrefix(), "q", rules), rules, requests }], call);
       const keys = quotaKeys(randomPrefix(), "q", rules);
       const separate = [];
       for (const request of requests)
-        separate.push(...(await store.acquire({ keys, rules, requests: [request], record: true, nowUs: t0 })));
+        separate.push(...((await store.acquire([{ keys, rules, requests: [request] }], call))[0] ?? []));
       expect(batched).toEqual(separate);
-      expect(batched.map((d) => d.admitted)).toEqual([true, true, true, false, false]);
+      expect(batched?.map((d) => d.admitted)).toEqual([true, true, true, false, false]);
+    });
+
+    it("quotas sharing a key in one call see each other's admissions, in order", async () => {
+      const app = fixedWindow({ limit: 3, window: "1h" });
+      const endpoint = slidingWindow({ limit: 10, window: "1m" });
+      const prefix = randomPrefix();
+      const both = { keys: quotaKeys(prefix, "api", [app, endpoint]), rules: [app, endpoint] };
+      const appOnly = { keys: quotaKeys(prefix, "api", [app]), rules: [app] };
+      const request = (id: string) => [{ id, cost: 1, maxWaitUs: 0 }];
+      const decisions = await store.acquire(
+        [
+          { ...both, requests: [...request("x1"), ...request("x2")] },
+          { ...appOnly, requests: [...request("y1"), ...request("y2")] },
+        ],
+        { record: true, nowUs: start() },
+      );
+      expect(decisions.map((q) => q.map((d) => d.admitted))).toEqual([
+        [true, true],
+        [true, false],
+      ]);
     });
 
     it("windows below one second: 10 per 250 ms", async () => {

@@ -1,9 +1,13 @@
-import type { StoreDecision, StoreRequest } from "./store.js";
+import type { Store, StoreAcquire, StoreDecision } from "./store.js";
 
 /** Most acquires decided by one script call. */
 const MAX_BATCH = 512;
 
+/** What a quota contributes to a call: its keys and rules. */
+export type QuotaShape = Pick<StoreAcquire, "keys" | "rules">;
+
 interface Pending {
+  readonly quota: QuotaShape;
   readonly id: string;
   readonly cost: number;
   /** `performance.now()` ms by which the slot must come; `Infinity` for no bound. */
@@ -12,29 +16,41 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): T[][] {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return [...groups.values()];
+}
+
 const maxWaitUs = (deadline: number): number =>
   deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor((deadline - performance.now()) * 1000));
 
 /**
- * Coalesces concurrent acquires on one quota: acquires made in the same tick, or while a call
- * is in flight, go together in the next call, which decides them in order exactly as separate
- * calls at one instant would. One call in flight per quota; many decisions per round trip.
+ * Coalesces the acquires of one process: those made in the same tick, or while a call is in
+ * flight, go together in the next call (one per Cluster slot), which decides them in order
+ * exactly as separate calls at one instant would. Many decisions per round trip, for one hot
+ * quota or many distinct ones.
  */
 export class AcquireBatcher {
-  readonly #send: (requests: StoreRequest[]) => Promise<StoreDecision[]>;
+  readonly #store: Store;
   readonly #coalesce: boolean;
   #queue: Pending[] = [];
   #busy = false;
 
-  constructor(send: (requests: StoreRequest[]) => Promise<StoreDecision[]>, coalesce: boolean) {
-    this.#send = send;
+  constructor(store: Store, coalesce: boolean) {
+    this.#store = store;
     this.#coalesce = coalesce;
   }
 
-  decide(id: string, cost: number, deadline: number): Promise<StoreDecision> {
+  decide(quota: QuotaShape, id: string, cost: number, deadline: number): Promise<StoreDecision> {
     return new Promise((resolve, reject) => {
-      const pending = { id, cost, deadline, resolve, reject };
-      if (!this.#coalesce) return void this.#flush([pending]);
+      const pending = { quota, id, cost, deadline, resolve, reject };
+      if (!this.#coalesce) return void this.#send([pending]);
       this.#queue.push(pending);
       if (!this.#busy) {
         this.#busy = true;
@@ -44,16 +60,26 @@ export class AcquireBatcher {
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) await this.#flush(this.#queue.splice(0, MAX_BATCH));
+    while (this.#queue.length > 0) {
+      const bySlot = groupBy(this.#queue.splice(0, MAX_BATCH), (p) => this.#store.slotOf(p.quota.keys.pause));
+      await Promise.all(bySlot.map((batch) => this.#send(batch)));
+    }
     this.#busy = false;
   }
 
-  async #flush(batch: Pending[]): Promise<void> {
+  async #send(batch: Pending[]): Promise<void> {
+    const groups = groupBy(batch, (p) => p.quota.keys);
     try {
-      const decisions = await this.#send(
-        batch.map((p) => ({ id: p.id, cost: p.cost, maxWaitUs: maxWaitUs(p.deadline) })),
+      const decisions = await this.#store.acquire(
+        groups.map((group) => ({
+          ...(group[0] as Pending).quota,
+          requests: group.map((p) => ({ id: p.id, cost: p.cost, maxWaitUs: maxWaitUs(p.deadline) })),
+        })),
+        { record: true },
       );
-      batch.forEach((pending, i) => pending.resolve(decisions[i] as StoreDecision));
+      groups.forEach((group, g) => {
+        group.forEach((pending, r) => pending.resolve(decisions[g]?.[r] as StoreDecision));
+      });
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     }

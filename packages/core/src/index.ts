@@ -25,5 +25,5 @@ export { type SlidingWindowOptions, slidingWindow } from "./rules/sliding-window
 export { type TokenBucketOptions, tokenBucket } from "./rules/token-bucket.js";
 export { runScript, type ScriptClient } from "./script-client.js";
 export { sleep } from "./sleep.js";
-export type { QuotaKeys, Store, StoreAcquire, StoreCancel, StoreDecision, StoreRequest } from "./store.js";
+export type { QuotaKeys, Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "./store.js";
 export { invalid } from "./validate.js";

@@ -1,3 +1,4 @@
+import { AcquireBatcher } from "./acquire-batcher.js";
 import { checkPrefix } from "./keys.js";
 import { MemoryStore } from "./model/memory-store.js";
 import { Quota, type QuotaOptions } from "./quota.js";
@@ -7,13 +8,13 @@ import type { Store } from "./store.js";
 export class Limiter {
   readonly prefix: string;
   readonly store: Store;
-  readonly #coalesce: boolean;
+  readonly #batcher: AcquireBatcher;
 
-  /** @param coalesce decide concurrent acquires on one quota in one store call (default true). */
+  /** @param coalesce decide this process's concurrent acquires together, in few store calls (default true). */
   constructor(store: Store, prefix: string, coalesce = true) {
     this.store = store;
     this.prefix = checkPrefix(prefix);
-    this.#coalesce = coalesce;
+    this.#batcher = new AcquireBatcher(store, coalesce);
   }
 
   /**
@@ -21,7 +22,7 @@ export class Limiter {
    * @example limiter.quota("hikerapi", { limits: [tokenBucket({ rate: 11 }), slidingWindow({ limit: 1_000_000, window: "1d" })] })
    */
   quota(name: string, options: QuotaOptions): Quota {
-    return new Quota(this.store, this.prefix, name, options, this.#coalesce);
+    return new Quota(this.store, this.#batcher, this.prefix, name, options);
   }
 }
 

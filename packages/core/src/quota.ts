@@ -1,4 +1,4 @@
-import { AcquireBatcher } from "./acquire-batcher.js";
+import type { AcquireBatcher, QuotaShape } from "./acquire-batcher.js";
 import type { Decision, Grant, LimitStatus } from "./decision.js";
 import { type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
@@ -55,11 +55,12 @@ export class Quota {
   readonly rules: readonly Rule[];
   readonly #store: Store;
   readonly #keys: QuotaKeys;
+  readonly #shape: QuotaShape;
   readonly #leaseKeys: readonly string[];
   readonly #batcher: AcquireBatcher;
 
-  /** @param coalesce decide concurrent acquires of this process in one store call. */
-  constructor(store: Store, prefix: string, name: string, input: QuotaOptions, coalesce = true) {
+  /** Made by `Limiter.quota`; `batcher` decides this process's acquires, coalesced or not. */
+  constructor(store: Store, batcher: AcquireBatcher, prefix: string, name: string, input: QuotaOptions) {
     if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
     const { limits } = options("quota options", input);
     if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
@@ -75,10 +76,8 @@ export class Quota {
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
-    this.#batcher = new AcquireBatcher(
-      (requests) => store.acquire({ keys: this.#keys, rules: this.rules, requests, record: true }),
-      coalesce,
-    );
+    this.#shape = { keys: this.#keys, rules: this.rules };
+    this.#batcher = batcher;
   }
 
   #checkCost(cost: number): void {
@@ -109,7 +108,7 @@ export class Quota {
     const cost = costOf(input);
     this.#checkCost(cost);
     const lease = requestId();
-    const raw = await this.#batcher.decide(lease, cost, performance.now());
+    const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now());
     return { ...this.#decision(raw), lease };
   }
 
@@ -129,7 +128,7 @@ export class Quota {
       for (;;) {
         signal?.throwIfAborted();
         const lease = requestId();
-        const raw = await this.#batcher.decide(lease, cost, deadline);
+        const raw = await this.#batcher.decide(this.#shape, lease, cost, deadline);
         const decision = this.#decision(raw);
         if (raw.admitted) {
           if (raw.waitUs > 0) await this.#sleepUntilSlot(raw, lease, cost, signal);
@@ -196,12 +195,9 @@ export class Quota {
 
   /** Reads the quota without spending anything. */
   async state(): Promise<QuotaState> {
-    const [raw] = (await this.#store.acquire({
-      keys: this.#keys,
-      rules: this.rules,
-      requests: [{ id: "", cost: 0, maxWaitUs: 0 }],
+    const [[raw]] = (await this.#store.acquire([{ ...this.#shape, requests: [{ id: "", cost: 0, maxWaitUs: 0 }] }], {
       record: false,
-    })) as [StoreDecision];
+    })) as [[StoreDecision]];
     const decision = this.#decision(raw);
     return {
       pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,

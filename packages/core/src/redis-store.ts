@@ -12,7 +12,7 @@ import {
 import type { LuaScript } from "./lua-script.js";
 import type { Rule } from "./rules/rule.js";
 import { runScript, type ScriptClient } from "./script-client.js";
-import type { Store, StoreAcquire, StoreCancel, StoreDecision } from "./store.js";
+import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision } from "./store.js";
 
 const wireOf = (request: { rules: StoreAcquire["rules"] }): string[] =>
   request.rules.flatMap((r) => r.wire.map(String));
@@ -30,33 +30,30 @@ function acquireScriptFor(rules: readonly Rule[]): LuaScript {
   return kind !== undefined && rules.every((rule) => rule.kind === kind) ? oneKindScripts[kind] : acquireScript;
 }
 
-function decode(reply: unknown, requests: number, limits: number): StoreDecision[] {
-  const size = 5 + 2 * limits;
-  if (!Array.isArray(reply) || reply.length !== requests * size || reply.some((v) => typeof v !== "number")) {
+function decode(reply: unknown, quotas: readonly StoreAcquire[]): StoreDecision[][] {
+  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (5 + 2 * q.rules.length), 0);
+  if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
     throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
   }
   const numbers = reply as number[];
-  return Array.from({ length: requests }, (_, r) => {
-    const at = r * size;
-    const [admitted, waitUs, nowUs, blocking, unqueueable] = numbers.slice(at, at + 5) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return {
-      admitted: admitted === 1,
-      waitUs,
-      nowUs,
-      blocking,
-      queueable: unqueueable === 0,
-      limits: Array.from({ length: limits }, (_, i) => ({
+  let at = 0;
+  return quotas.map((quota) =>
+    quota.requests.map(() => {
+      const [admitted, waitUs, nowUs, blocking, unqueueable] = numbers.slice(at, at + 5) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const limits = quota.rules.map((_, i) => ({
         remaining: numbers[at + 5 + 2 * i] as number,
         resetUs: numbers[at + 6 + 2 * i] as number,
-      })),
-    };
-  });
+      }));
+      at += 5 + 2 * quota.rules.length;
+      return { admitted: admitted === 1, waitUs, nowUs, blocking, queueable: unqueueable === 0, limits };
+    }),
+  );
 }
 
 /** Quota state in Redis, decided by the embedded Lua scripts on Redis's clock. */
@@ -67,17 +64,21 @@ export class RedisStore implements Store {
     this.#client = client;
   }
 
-  async acquire(batch: StoreAcquire): Promise<StoreDecision[]> {
-    const args = [
-      batch.nowUs === undefined ? "" : String(batch.nowUs),
-      batch.record ? "1" : "0",
-      String(batch.requests.length),
-    ];
-    for (const request of batch.requests) args.push(request.id, String(request.cost), String(request.maxWaitUs));
-    args.push(...wireOf(batch));
-    const keys = [batch.keys.pause, ...batch.keys.limits];
-    const reply = await runScript(this.#client, acquireScriptFor(batch.rules), keys, args);
-    return decode(reply, batch.requests.length, batch.rules.length);
+  async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
+    const keys: string[] = [];
+    const args = [call.nowUs === undefined ? "" : String(call.nowUs), call.record ? "1" : "0", String(quotas.length)];
+    for (const quota of quotas) {
+      keys.push(quota.keys.pause, ...quota.keys.limits);
+      args.push(String(quota.requests.length), String(quota.rules.length));
+      for (const request of quota.requests) args.push(request.id, String(request.cost), String(request.maxWaitUs));
+      for (const rule of quota.rules) args.push(...rule.wire.map(String));
+    }
+    const reply = await runScript(this.#client, acquireScriptFor(quotas.flatMap((q) => q.rules)), keys, args);
+    return decode(reply, quotas);
+  }
+
+  slotOf(key: string): number {
+    return this.#client.slotOf(key);
   }
 
   async cancel(request: StoreCancel): Promise<void> {

@@ -7,6 +7,8 @@ import type { LuaScript } from "./lua-script.js";
 export interface ScriptClient {
   evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
+  /** The Cluster hash slot of a key; 0 for a single node, where any keys may share a script call. */
+  slotOf(key: string): number;
   /** Listens on a pub/sub channel; resolves once subscribed to a function that unsubscribes. */
   subscribe(channel: string, listener: () => void): Promise<() => void>;
 }

@@ -15,17 +15,18 @@ export interface StoreRequest {
   readonly maxWaitUs: number;
 }
 
-/**
- * A batch of acquires on one quota as the scripts see it, decided in order at one instant
- * (exactly as if sent one after the other). Times in microseconds.
- */
+/** One quota's share of an acquire call: its requests, decided in order. */
 export interface StoreAcquire {
   readonly keys: QuotaKeys;
   readonly rules: readonly Rule[];
   readonly requests: readonly StoreRequest[];
+}
+
+/** How a call decides. */
+export interface StoreCall {
   /** false to report only (state()). */
   readonly record: boolean;
-  /** Test-only clock override; production always uses the store's own clock. */
+  /** Test-only clock override in microseconds; production always uses the store's own clock. */
   readonly nowUs?: number;
 }
 
@@ -57,8 +58,14 @@ export interface StoreCancel {
  * Both implement the same semantics; the conformance suite runs against each.
  */
 export interface Store {
-  /** Decides every request of the batch, in order; one decision per request. */
-  acquire(batch: StoreAcquire): Promise<StoreDecision[]>;
+  /**
+   * Decides the requests of each quota, quotas in order, exactly as separate calls at one
+   * instant would; one decision list per quota. Only quotas whose keys have the same
+   * `slotOf` may share a call.
+   */
+  acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]>;
+  /** The Cluster hash slot of a key (0 when there is no Cluster): what may share a call. */
+  slotOf(key: string): number;
   cancel(request: StoreCancel): Promise<void>;
   /** Frees a lease on the given concurrency keys; resolves to how many it was held on. */
   release(keys: readonly string[], id: string): Promise<number>;

@@ -3,6 +3,7 @@ import {
   type Rule,
   type Store,
   type StoreAcquire,
+  type StoreCall,
   type StoreCancel,
   type StoreDecision,
   StoreUnavailableError,
@@ -45,7 +46,7 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 export class FailModeStore implements Store {
   readonly #inner: Store;
   readonly #options: FailModeOptions;
-  readonly #local = new MemoryStore();
+  readonly #memory = new MemoryStore();
   readonly #scaled = new WeakMap<Rule, Rule>();
 
   constructor(inner: Store, options: FailModeOptions) {
@@ -85,32 +86,42 @@ export class FailModeStore implements Store {
   }
 
   /** Everything admitted now; remaining is unknown, reported as 0. */
-  #open(batch: StoreAcquire): StoreDecision[] {
+  #open(quotas: readonly StoreAcquire[]): StoreDecision[][] {
     const nowUs = Date.now() * 1000;
-    const limits = batch.rules.map(() => ({ remaining: 0, resetUs: nowUs }));
-    return batch.requests.map(() => ({ admitted: true, waitUs: 0, nowUs, blocking: 0, queueable: true, limits }));
+    return quotas.map((quota) => {
+      const limits = quota.rules.map(() => ({ remaining: 0, resetUs: nowUs }));
+      return quota.requests.map(() => ({ admitted: true, waitUs: 0, nowUs, blocking: 0, queueable: true, limits }));
+    });
   }
 
-  acquire(batch: StoreAcquire): Promise<StoreDecision[]> {
+  #local(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
+    const scaled = quotas.map((quota) => {
+      const rules = this.#scale(quota.rules);
+      const largest = Math.max(...quota.requests.map((r) => r.cost));
+      const tooBig = rules.find((rule) => largest > rule.capacity);
+      if (tooBig) throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${largest}`);
+      return { ...quota, rules };
+    });
+    return this.#memory.acquire(scaled, call);
+  }
+
+  acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
     return this.#guard(
       "acquire",
-      () => this.#inner.acquire(batch),
-      async () => {
-        if (this.#options.failMode === "open") return this.#open(batch);
-        const rules = this.#scale(batch.rules);
-        const largest = Math.max(...batch.requests.map((r) => r.cost));
-        const tooBig = rules.find((rule) => largest > rule.capacity);
-        if (tooBig) throw new StoreUnavailableError(`the local share of ${tooBig.label} cannot hold cost ${largest}`);
-        return this.#local.acquire({ ...batch, rules });
-      },
+      () => this.#inner.acquire(quotas, call),
+      async () => (this.#options.failMode === "open" ? this.#open(quotas) : this.#local(quotas, call)),
     );
+  }
+
+  slotOf(key: string): number {
+    return this.#inner.slotOf(key);
   }
 
   cancel(request: StoreCancel): Promise<void> {
     return this.#guard(
       "cancel",
       () => this.#inner.cancel(request),
-      () => this.#local.cancel({ ...request, rules: this.#scale(request.rules) }),
+      () => this.#memory.cancel({ ...request, rules: this.#scale(request.rules) }),
     );
   }
 
@@ -118,7 +129,7 @@ export class FailModeStore implements Store {
     return this.#guard(
       "release",
       () => this.#inner.release(keys, id),
-      () => this.#local.release(keys, id),
+      () => this.#memory.release(keys, id),
     );
   }
 
@@ -126,7 +137,7 @@ export class FailModeStore implements Store {
     return this.#guard(
       "pause",
       () => this.#inner.pause(key, durationUs, nowUs),
-      () => this.#local.pause(key, durationUs, nowUs),
+      () => this.#memory.pause(key, durationUs, nowUs),
     );
   }
 
@@ -134,7 +145,7 @@ export class FailModeStore implements Store {
     return this.#guard(
       "reset",
       () => this.#inner.reset(keys),
-      () => this.#local.reset(keys),
+      () => this.#memory.reset(keys),
     );
   }
 
@@ -142,7 +153,7 @@ export class FailModeStore implements Store {
     return this.#guard(
       "listen",
       () => this.#inner.onRelease(key, listener),
-      () => this.#local.onRelease(key, listener),
+      () => this.#memory.onRelease(key, listener),
     );
   }
 }

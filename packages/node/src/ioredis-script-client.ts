@@ -1,4 +1,5 @@
 import type { ScriptClient } from "@sluice/core";
+import calculateSlot from "cluster-key-slot";
 import type { Cluster, Redis } from "ioredis";
 
 /**
@@ -21,6 +22,10 @@ export class IoredisScriptClient implements ScriptClient {
 
   eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     return this.#redis.eval(source, keys.length, ...keys, ...args);
+  }
+
+  slotOf(key: string): number {
+    return this.#redis.isCluster ? calculateSlot(key) : 0;
   }
 
   async subscribe(channel: string, listener: () => void): Promise<() => void> {

@@ -1,4 +1,4 @@
-import type { Store, StoreAcquire, StoreCancel, StoreDecision } from "../store.js";
+import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision } from "../store.js";
 import type { ModelAlgorithm, Spec } from "./algorithm.js";
 import { concurrencyModel } from "./concurrency.js";
 import { fixedWindowModel } from "./fixed-window.js";
@@ -62,14 +62,28 @@ export class MemoryStore implements Store {
     return this.#cells.size;
   }
 
-  async acquire(batch: StoreAcquire): Promise<StoreDecision[]> {
-    const now = batch.nowUs ?? this.#clock();
-    const largest = Math.max(...batch.requests.map((r) => r.cost));
-    const limits = batch.rules.map((rule, i) => {
-      const [kind, a, b, c] = rule.wire;
+  async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
+    const now = call.nowUs ?? this.#clock();
+    for (const quota of quotas) this.#checkCosts(quota);
+    return quotas.map((quota) => this.#decideQuota(quota, call.record, now));
+  }
+
+  slotOf(): number {
+    return 0;
+  }
+
+  #checkCosts(quota: StoreAcquire): void {
+    const largest = Math.max(...quota.requests.map((r) => r.cost));
+    quota.rules.forEach((rule, i) => {
       if (largest > rule.capacity) {
         throw new Error(`ERR sluice: cost ${largest} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
       }
+    });
+  }
+
+  #decideQuota(batch: StoreAcquire, record: boolean, now: number): StoreDecision[] {
+    const limits = batch.rules.map((rule, i) => {
+      const [kind, a, b, c] = rule.wire;
       const model = models[kind] as ModelAlgorithm<unknown>;
       const key = batch.keys.limits[i] as string;
       const spec: Spec = [a, b, c];
@@ -96,7 +110,7 @@ export class MemoryStore implements Store {
     return batch.requests.map((request) => {
       const { settled, waitUs, blocking, queueable } = decide(request.cost);
       const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
-      if (admitted && batch.record) {
+      if (admitted && record) {
         for (const limit of limits) {
           const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, now + waitUs, request.id, now);
           this.#write(limit.key, limit.state, expiresAt);

@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+const HOST = "127.0.0.1";
+
+/** A free loopback port (bound and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export interface OwnRedisOptions {
+  /** Extra redis-server arguments, e.g. ["--requirepass", "secret"]. */
+  readonly args?: readonly string[];
+  /** Password for the readiness PING when `--requirepass` is set. */
+  readonly password?: string;
+  readonly port?: number;
+}
+
+/**
+ * A redis-server owned by one test, which it may kill and start again on the same port and
+ * data directory (the shared servers of the global setup are never touched).
+ */
+export class OwnRedis {
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #log = "";
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly options: OwnRedisOptions,
+  ) {}
+
+  static async start(options: OwnRedisOptions = {}): Promise<OwnRedis> {
+    const port = options.port ?? (await freePort());
+    const dir = await mkdtemp(join(tmpdir(), "sluice-fault-"));
+    const server = new OwnRedis(port, dir, options);
+    await server.up();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://${HOST}:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  /** Starts the server (again) on its port and directory; resolves once it answers PING. */
+  async up(): Promise<void> {
+    if (this.#child) throw new Error("already running");
+    const child = spawn(
+      "redis-server",
+      [
+        ...["--port", String(this.port), "--bind", HOST, "--protected-mode", "no", "--dir", this.dir],
+        ...["--save", "", "--appendonly", "no", "--logfile", join(this.dir, "redis.log")],
+        ...(this.options.args ?? []),
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      this.#log = (this.#log + chunk).slice(-2000);
+    });
+    this.#child = child;
+    this.#exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited: ${this.#log}${await this.logTail()}`);
+      if (await this.#pings()) return;
+      if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not answer PING`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async #pings(): Promise<boolean> {
+    const client = new Redis({
+      host: HOST,
+      port: this.port,
+      password: this.options.password,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 500,
+    });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      return (await client.ping()) === "PONG";
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** Kills the process (SIGKILL: nothing saved; SIGTERM: a clean shutdown) and waits for it to exit. */
+  async down(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    child.kill(signal);
+    await this.#exited;
+    this.#child = undefined;
+  }
+
+  logTail(): Promise<string> {
+    return readFile(join(this.dir, "redis.log"), "utf8").then(
+      (text) => text.split("\n").slice(-10).join("\n"),
+      () => "",
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.down();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The pid of the redis-server answering on `port` (INFO server), to kill one Cluster node. */
+export async function redisPid(port: number): Promise<number> {
+  const client = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const info = await client.info("server");
+    const match = /process_id:(\d+)/.exec(info);
+    if (!match) throw new Error("no process_id in INFO");
+    return Number(match[1]);
+  } finally {
+    client.disconnect();
+  }
+}

@@ -16,13 +16,13 @@
 
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
   ARGV[2]  "1" to record admissions, "0" to only report (state())
-  ARGV[3]  Q: number of quotas in the call, >= 1
-  then, per quota q in order:
-    R, L: its number of requests (>= 1) and of limits (>= 1)
-    R times: id (unique per acquire; names its log entries and its concurrency lease),
-      cost (integer units >= 1, or 0 when not recording), maxWait (microseconds the caller
-      accepts to wait; -1 = no bound)
-    L times: kind ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
+  ARGV[3]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
+           ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
+  then     Q: number of quotas, >= 1; then per quota in order: its rule set (1..S), R (>= 1)
+           and R times: id (unique per acquire; names its log entries and its concurrency
+           lease), cost (integer units >= 1, or 0 when not recording), maxWait (microseconds
+           the caller accepts to wait; -1 = no bound)
+  A quota's KEYS are its pause key then one key per limit of its rule set.
 
   Clock: Redis TIME, in microseconds since the Unix epoch.
 

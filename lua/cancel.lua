@@ -26,12 +26,14 @@ local id = ARGV[1]
 if id == nil or id == "" then fail("request id is required") end
 local cost = int_arg(ARGV[2], "cost", 1)
 local slot = int_arg(ARGV[3], "slot", 0)
+-- ARGV after the first three: 5 per limit (its spec, then the reset the acquire reported)
 local count = (#ARGV - 3) / 5
 if count < 1 or count ~= math.floor(count) or count ~= #KEYS then
-  fail("expected 5 ARGV per limit and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
+  fail("expected 5 ARGV and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
 end
-local limits = parse_limits(4, 5, count, 0, cost)
-for _, l in ipairs(limits) do
-  l.algo.refund(l.key, l.spec, cost, slot, id, int_arg(l.extra, "reset", 0))
+for i = 1, count do
+  local at = 4 + (i - 1) * 5
+  local rule = parse_specs(at, 1)[1]
+  rule.algo.refund(KEYS[i], rule.spec, cost, slot, id, int_arg(ARGV[at + 4], "reset", 0))
 end
-return #limits
+return count

@@ -22,26 +22,29 @@ describe("embedded scripts", () => {
   it("malformed ARGV is an error reply and leaves state untouched", async () => {
     const key = `${randomPrefix()}:{q}:tb`;
     const call = (...argv: string[]) => redis.eval(acquireScript.source, 2, `${key}:pause`, key, ...argv);
-    // ARGV: now, record, quota count, then per quota: request count, limit count,
-    // (id, cost, maxWait) per request, (kind, a, b, c) per limit
-    const tb = ["tb", "100000", "2", "0"];
-    await call("", "1", "1", "1", "1", "id1", "1", "0", ...tb);
+    // ARGV: now, record, rule set count, per set: limit count and (kind, a, b, c) per limit,
+    // then quota count, per quota: rule set, request count, (id, cost, maxWait) per request
+    const set = (...limit: string[]) => ["1", "1", ...limit];
+    const tb = set("tb", "100000", "2", "0");
+    const one = (id: string, cost: string) => ["1", "1", "1", id, cost, "0"];
+    await call("", "1", ...tb, ...one("id1", "1"));
     const before = await redis.get(key);
-    await expect(call("", "1", "1", "1", "1", "id2", "-1", "0", ...tb)).rejects.toThrow(/cost must be an integer >= 0/);
-    await expect(call("", "1", "1", "1", "1", "id2", "1", "0", "tb", "NaN", "2", "0")).rejects.toThrow(
+    await expect(call("", "1", ...tb, ...one("id2", "-1"))).rejects.toThrow(/cost must be an integer >= 0/);
+    await expect(call("", "1", ...set("tb", "NaN", "2", "0"), ...one("id2", "1"))).rejects.toThrow(
       /interval must be an integer >= 1/,
     );
-    await expect(call("", "1", "1", "1", "1", "id2", "1", "0", "zz", "1", "2", "0")).rejects.toThrow(
+    await expect(call("", "1", ...set("zz", "1", "2", "0"), ...one("id2", "1"))).rejects.toThrow(
       /unknown limit kind 'zz'/,
     );
-    await expect(call("", "1", "1", "1", "1", "id2", "3", "0", ...tb)).rejects.toThrow(/exceeds the capacity/);
-    await expect(call("", "1", "1", "1", "1", "id2", "1", "0", "tb", "100000")).rejects.toThrow(/expected 4 ARGV/);
-    await expect(call("", "1", "1", "0", "1", ...tb)).rejects.toThrow(/request count must be an integer >= 1/);
-    await expect(call("", "1", "2", "1", "1", "id2", "1", "0", ...tb)).rejects.toThrow(
-      /request count must be an integer/,
+    await expect(call("", "1", ...tb, ...one("id2", "3"))).rejects.toThrow(/cost 3 exceeds the capacity 2/);
+    await expect(call("", "1", ...set("tb", "100000"))).rejects.toThrow(/expected 4 ARGV per limit/);
+    await expect(call("", "1", ...tb, "1", "1", "0", "id2", "1", "0")).rejects.toThrow(
+      /request count must be an integer >= 1/,
     );
+    await expect(call("", "1", ...tb, "1", "7", "1", "id2", "1", "0")).rejects.toThrow(/rule set 7 is not defined/);
+    await expect(call("", "1", ...tb, "2", "1", "1", "id2", "1", "0")).rejects.toThrow(/rule set must be an integer/);
     // a valid request next to a malformed one: the whole call is refused, nothing written
-    await expect(call("", "1", "1", "2", "1", "id3", "1", "0", "", "1", "0", ...tb)).rejects.toThrow(/request id/);
+    await expect(call("", "1", ...tb, "1", "1", "2", "id3", "1", "0", "", "1", "0")).rejects.toThrow(/request id/);
     expect(await redis.get(key)).toBe(before);
   });
 });

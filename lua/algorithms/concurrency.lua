@@ -25,19 +25,26 @@ algorithms.cc = {
       live = redis.call("ZCOUNT", key, floor, "+inf"),
       next = tonumber(next_expiry[2]),
       top = tonumber(last[2]) or 0,
+      added = {},
     }
   end,
   earliest = function(state, spec, _, t)
     if state.live < spec.limit then return t end
     return nil, state.next
   end,
-  commit = function(state, key, spec, _, t, id, now)
+  commit = function(state, spec, _, t, id)
     local expiry = t + spec.lease
-    redis.call("ZADD", key, fmt(expiry), id)
-    redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(now))
+    state.added[#state.added + 1] = fmt(expiry)
+    state.added[#state.added + 1] = id
     state.live = state.live + 1
     state.top = math.max(state.top, expiry)
     if state.next == nil or expiry < state.next then state.next = expiry end
+  end,
+  save = function(state, key, _, now)
+    for first = 1, #state.added, 1000 do
+      redis.call("ZADD", key, unpack(state.added, first, math.min(#state.added, first + 999)))
+    end
+    redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(now))
     expire_after(key, state.top - now)
   end,
   report = function(state, spec, now)

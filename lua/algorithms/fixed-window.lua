@@ -29,7 +29,7 @@ algorithms.fw = {
   load = function(key, spec, now)
     local raw = redis.call("HGETALL", key)
     local current = window_of(spec, now)
-    local state = { last = 0, used = {}, dead = {}, fields = 0, top = nil }
+    local state = { last = 0, used = {}, dead = {}, fields = 0, top = nil, added = {} }
     for i = 1, #raw, 2 do
       local field, value = raw[i], tonumber(raw[i + 1])
       if field == "last" then
@@ -57,18 +57,20 @@ algorithms.fw = {
     end
     return math.max(base, window_start(spec, k))
   end,
-  commit = function(state, key, spec, n, t, _, now)
+  commit = function(state, spec, n, t)
     local k = window_of(spec, t)
-    redis.call("HINCRBY", key, fmt(k), n)
     state.last = math.max(state.last, t)
-    redis.call("HSET", key, "last", fmt(state.last))
-    if #state.dead > 0 then
-      redis.call("HDEL", key, unpack(state.dead))
-      state.dead = {}
-    end
     if state.used[k] == nil then state.fields = state.fields + 1 end
     state.used[k] = (state.used[k] or 0) + n
+    state.added[k] = (state.added[k] or 0) + n
     if state.top == nil or k > state.top then state.top = k end
+  end,
+  save = function(state, key, spec, now)
+    for k, n in pairs(state.added) do
+      redis.call("HINCRBY", key, fmt(k), n)
+    end
+    redis.call("HSET", key, "last", fmt(state.last))
+    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
     expire_after(key, window_start(spec, state.top + 1) - now)
   end,
   report = function(state, spec, now)

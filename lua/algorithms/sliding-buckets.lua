@@ -18,7 +18,7 @@ algorithms.swb = {
   end,
   load = function(key, spec, now)
     local raw = redis.call("HGETALL", key)
-    local state = { last = 0, live = 0, buckets = {}, dead = {}, top = nil }
+    local state = { last = 0, live = 0, buckets = {}, dead = {}, top = nil, added = {} }
     for i = 1, #raw, 2 do
       local field, value = raw[i], tonumber(raw[i + 1])
       if field == "last" then
@@ -46,15 +46,10 @@ algorithms.swb = {
       if excess <= 0 then return math.max(base, (b.k + 1) * spec.bucket + spec.window) end
     end
   end,
-  commit = function(state, key, spec, n, t, _, now)
+  commit = function(state, spec, n, t)
     local k = math.floor(t / spec.bucket)
-    redis.call("HINCRBY", key, fmt(k), n)
+    state.added[k] = (state.added[k] or 0) + n
     state.last = math.max(state.last, t)
-    redis.call("HSET", key, "last", fmt(state.last))
-    if #state.dead > 0 then
-      redis.call("HDEL", key, unpack(state.dead))
-      state.dead = {}
-    end
     state.live = state.live + n
     -- Slots never go back in time, so k is at or after every bucket held: append or add to the last.
     local newest = state.buckets[#state.buckets]
@@ -64,6 +59,13 @@ algorithms.swb = {
       state.buckets[#state.buckets + 1] = { k = k, n = n }
     end
     if state.top == nil or k > state.top then state.top = k end
+  end,
+  save = function(state, key, spec, now)
+    for k, n in pairs(state.added) do
+      redis.call("HINCRBY", key, fmt(k), n)
+    end
+    redis.call("HSET", key, "last", fmt(state.last))
+    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
     expire_after(key, (state.top + 1) * spec.bucket + spec.window - now)
   end,
   report = function(state, spec, now)

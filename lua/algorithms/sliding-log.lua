@@ -27,33 +27,37 @@ algorithms.sw = {
     local total = redis.call("ZCARD", key)
     local live = redis.call("ZCOUNT", key, "(" .. fmt(floor), "+inf")
     local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
-    return { floor = floor, dead = total - live, live = live, last = tonumber(last[2]) or 0 }
+    -- `stored` entries are live in Redis; `added` ones (this call's) are written by save().
+    return { floor = floor, dead = total - live, live = live, stored = live, added = {}, last = tonumber(last[2]) or 0 }
   end,
   earliest = function(state, spec, n, t, key)
     local base = math.max(t, state.last)
     local excess = state.live + n - spec.limit
     if excess <= 0 then return base end
     -- The excess-th oldest live entry must have left the window: slot >= its time + window.
+    -- This call's entries come after the stored ones (slots never go back in time).
+    if excess > state.stored then return math.max(base, state.added[excess - state.stored].t + spec.window) end
     local rank = state.dead + excess - 1
     local entry = redis.call("ZRANGE", key, rank, rank, "WITHSCORES")
     return math.max(base, tonumber(entry[2]) + spec.window)
   end,
-  commit = function(state, key, spec, n, t, id, now)
-    local score = fmt(t)
-    for first = 1, n, 500 do
-      local args = {}
-      for i = first, math.min(n, first + 499) do
-        args[#args + 1] = score
-        args[#args + 1] = log_member(id, i)
-      end
-      redis.call("ZADD", key, unpack(args))
-    end
-    if state.dead > 0 then
-      redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(state.floor))
-      state.dead = 0
+  commit = function(state, _, n, t, id)
+    for i = 1, n do
+      state.added[#state.added + 1] = { t = t, member = log_member(id, i) }
     end
     state.live = state.live + n
     state.last = math.max(state.last, t)
+  end,
+  save = function(state, key, spec, now)
+    for first = 1, #state.added, 500 do
+      local args = {}
+      for i = first, math.min(#state.added, first + 499) do
+        args[#args + 1] = fmt(state.added[i].t)
+        args[#args + 1] = state.added[i].member
+      end
+      redis.call("ZADD", key, unpack(args))
+    end
+    if state.dead > 0 then redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(state.floor)) end
     expire_after(key, state.last + spec.window - now)
   end,
   report = function(state, spec, now)

@@ -22,8 +22,10 @@ algorithms.tb = {
   earliest = function(state, spec, n, t)
     return math.max(t, state.tat - (spec.burst - n) * spec.interval)
   end,
-  commit = function(state, key, spec, n, t, _, now)
+  commit = function(state, spec, n, t)
     state.tat = math.max(state.tat, t) + n * spec.interval
+  end,
+  save = function(state, key, _, now)
     redis.call("SET", key, fmt(state.tat), "PX", math.max(1, math.ceil((state.tat - now) / 1000)))
   end,
   report = function(state, spec, now)

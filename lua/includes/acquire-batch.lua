@@ -6,27 +6,34 @@
 
 local now = clock(ARGV[1])
 local record = ARGV[2] == "1"
-local quota_count = int_arg(ARGV[3], "quota count", 1)
 
--- Parse and validate every quota of the call before anything is written.
-local quotas, at, key_at = {}, 4, 1
+-- Parse and validate everything before anything is written. Rule sets are sent once and
+-- shared by every quota of the call that uses them (distinct quotas often share their rules).
+local set_count = int_arg(ARGV[3], "rule set count", 1)
+local sets, at = {}, 4
+for s = 1, set_count do
+  local limit_count = int_arg(ARGV[at], "limit count", 1)
+  sets[s] = parse_specs(at + 1, limit_count)
+  at = at + 1 + limit_count * 4
+end
+local quota_count = int_arg(ARGV[at], "quota count", 1)
+at = at + 1
+local quotas, key_at = {}, 1
 for q = 1, quota_count do
-  local request_count = int_arg(ARGV[at], "request count", 1)
-  local limit_count = int_arg(ARGV[at + 1], "limit count", 1)
+  local set = sets[int_arg(ARGV[at], "rule set", 1)]
+  if set == nil then fail("rule set " .. ARGV[at] .. " is not defined") end
+  local request_count = int_arg(ARGV[at + 1], "request count", 1)
   at = at + 2
-  local requests, largest = {}, 0
+  local requests = {}
   for r = 1, request_count do
-    local request = { id = ARGV[at], cost = int_arg(ARGV[at + 1], "cost", 0), max_wait = int_arg(ARGV[at + 2], "maxWait", -1) }
-    if record and (request.cost < 1 or request.id == nil or request.id == "") then
-      fail("an acquire needs a request id and a cost >= 1")
-    end
-    largest = math.max(largest, request.cost)
-    requests[r] = request
+    local cost = int_arg(ARGV[at + 1], "cost", 0)
+    if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
+    if record and (cost < 1 or ARGV[at] == "") then fail("an acquire needs a request id and a cost >= 1") end
+    requests[r] = { id = ARGV[at], cost = cost, max_wait = int_arg(ARGV[at + 2], "maxWait", -1) }
     at = at + 3
   end
-  quotas[q] = { pause = KEYS[key_at], requests = requests, limits = parse_limits(at, 4, limit_count, key_at, largest) }
-  at = at + limit_count * 4
-  key_at = key_at + limit_count + 1
+  quotas[q] = { pause = KEYS[key_at], set = set, key_at = key_at, requests = requests }
+  key_at = key_at + #set + 1
 end
 if at ~= #ARGV + 1 or key_at ~= #KEYS + 1 then
   fail("ARGV and KEYS do not match the counts given: " .. #ARGV .. " ARGV, " .. #KEYS .. " keys")
@@ -54,28 +61,32 @@ end
 -- so a call equals separate calls in this order even when two quotas share a key.
 local reply = {}
 for _, quota in ipairs(quotas) do
-  local limits = quota.limits
-  local paused = tonumber(redis.call("GET", quota.pause)) or 0
-  for _, l in ipairs(limits) do
-    l.state = l.algo.load(l.key, l.spec, now)
+  local limits = {}
+  for i, rule in ipairs(quota.set) do
+    local key = KEYS[quota.key_at + i]
+    limits[i] = { algo = rule.algo, spec = rule.spec, key = key, state = rule.algo.load(key, rule.spec, now) }
   end
+  local paused = tonumber(redis.call("GET", quota.pause)) or 0
   for _, request in ipairs(quota.requests) do
     local settled, wait, blocking, queueable = decide(limits, paused, request.cost)
     local admitted = settled and (request.max_wait < 0 or wait <= request.max_wait)
     if admitted and record then
       for _, l in ipairs(limits) do
-        l.algo.commit(l.state, l.key, l.spec, request.cost, now + wait, request.id, now)
+        l.algo.commit(l.state, l.spec, request.cost, now + wait, request.id)
       end
+      quota.dirty = true
     end
-    reply[#reply + 1] = admitted and 1 or 0
-    reply[#reply + 1] = wait
-    reply[#reply + 1] = now
-    reply[#reply + 1] = blocking
-    reply[#reply + 1] = queueable and 0 or 1
+    local n = #reply
+    reply[n + 1], reply[n + 2], reply[n + 3], reply[n + 4], reply[n + 5] =
+      admitted and 1 or 0, wait, now, blocking, queueable and 0 or 1
+    for i, l in ipairs(limits) do
+      reply[n + 4 + 2 * i], reply[n + 5 + 2 * i] = l.algo.report(l.state, l.spec, now)
+    end
+  end
+  -- One write per key for all of this quota's admissions, before the next quota loads.
+  if quota.dirty then
     for _, l in ipairs(limits) do
-      local remaining, reset = l.algo.report(l.state, l.spec, now)
-      reply[#reply + 1] = remaining
-      reply[#reply + 1] = reset
+      l.algo.save(l.state, l.key, l.spec, now)
     end
   end
 end

@@ -1,24 +1,19 @@
 --[[
-  Parses `count` limits: `fields` ARGV entries per limit starting at ARGV[first], each
-  "<kind>", "<a>", "<b>", "<c>"[, extra], the key of limit i being KEYS[key_offset + i].
-  Every limit is validated, and `cost` (the largest cost that will be asked of it) checked
-  against its capacity, before the script writes anything.
+  Parses `count` limit specs from ARGV[first]: "<kind>", "<a>", "<b>", "<c>" each, validated
+  before the script writes anything. Returns them as a list with `capacity`, the largest cost
+  all of them can ever admit.
 ]]
 
-local function parse_limits(first, fields, count, key_offset, cost)
-  if first + count * fields - 1 > #ARGV or key_offset + count > #KEYS then
-    fail("expected " .. fields .. " ARGV and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
-  end
-  local limits = {}
+local function parse_specs(first, count)
+  if first + count * 4 - 1 > #ARGV then fail("expected 4 ARGV per limit, got " .. #ARGV .. " ARGV in all") end
+  local specs = { capacity = math.huge }
   for i = 1, count do
-    local at = first + (i - 1) * fields
+    local at = first + (i - 1) * 4
     local algo = algorithms[ARGV[at]]
     if algo == nil then fail("unknown limit kind '" .. tostring(ARGV[at]) .. "' for limit " .. i) end
     local spec = algo.parse(ARGV[at + 1], ARGV[at + 2], ARGV[at + 3])
-    if cost > algo.capacity(spec) then
-      fail("cost " .. cost .. " exceeds the capacity " .. algo.capacity(spec) .. " of limit " .. i)
-    end
-    limits[i] = { algo = algo, spec = spec, key = KEYS[key_offset + i], extra = ARGV[at + 4] }
+    specs[i] = { algo = algo, spec = spec }
+    specs.capacity = math.min(specs.capacity, algo.capacity(spec))
   end
-  return limits
+  return specs
 end

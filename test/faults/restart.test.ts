@@ -1,4 +1,4 @@
-import { quotaKeys, slidingWindow } from "@sluice/node";
+import { quotaKeys, slidingWindow } from "@sluice/core";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomPrefix } from "../support/redis-clients.js";
@@ -70,7 +70,8 @@ async function runAcrossRestart(args: string[]) {
       after: times.filter((t) => t > upAt).length,
       recordedAfter,
       // Calls still failing once Redis answered again plus the timeout they may have been waiting out.
-      lateUnavailable: lines.filter((l) => l.error === "STORE_UNAVAILABLE" && (l.t as number) > firstAfter + 300).length,
+      lateUnavailable: lines.filter((l) => l.error === "STORE_UNAVAILABLE" && (l.t as number) > firstAfter + 300)
+        .length,
       recoveryMs: firstAfter - upAt,
       worst: worstWindow(times, WINDOW_MS),
     };

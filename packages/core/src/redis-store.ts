@@ -30,6 +30,18 @@ function acquireScriptFor(rules: readonly Rule[]): LuaScript {
   return kind !== undefined && rules.every((rule) => rule.kind === kind) ? oneKindScripts[kind] : acquireScript;
 }
 
+const signatures = new WeakMap<readonly Rule[], string>();
+
+/** Rule lists with the same signature are one rule set in a call (sent once). */
+function signatureOf(rules: readonly Rule[]): string {
+  let signature = signatures.get(rules);
+  if (signature === undefined) {
+    signature = rules.map((rule) => rule.wire.join(":")).join("|");
+    signatures.set(rules, signature);
+  }
+  return signature;
+}
+
 function decode(reply: unknown, quotas: readonly StoreAcquire[]): StoreDecision[][] {
   const expected = quotas.reduce((sum, q) => sum + q.requests.length * (5 + 2 * q.rules.length), 0);
   if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
@@ -66,15 +78,25 @@ export class RedisStore implements Store {
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
     const keys: string[] = [];
-    const args = [call.nowUs === undefined ? "" : String(call.nowUs), call.record ? "1" : "0", String(quotas.length)];
+    const setArgs: string[] = [];
+    const quotaArgs: string[] = [String(quotas.length)];
+    const sets = new Map<string, number>();
     for (const quota of quotas) {
+      const signature = signatureOf(quota.rules);
+      let set = sets.get(signature);
+      if (set === undefined) {
+        set = sets.size + 1;
+        sets.set(signature, set);
+        setArgs.push(String(quota.rules.length));
+        for (const rule of quota.rules) setArgs.push(...rule.wire.map(String));
+      }
       keys.push(quota.keys.pause, ...quota.keys.limits);
-      args.push(String(quota.requests.length), String(quota.rules.length));
-      for (const request of quota.requests) args.push(request.id, String(request.cost), String(request.maxWaitUs));
-      for (const rule of quota.rules) args.push(...rule.wire.map(String));
+      quotaArgs.push(String(set), String(quota.requests.length));
+      for (const request of quota.requests) quotaArgs.push(request.id, String(request.cost), String(request.maxWaitUs));
     }
-    const reply = await runScript(this.#client, acquireScriptFor(quotas.flatMap((q) => q.rules)), keys, args);
-    return decode(reply, quotas);
+    const args = [call.nowUs === undefined ? "" : String(call.nowUs), call.record ? "1" : "0", String(sets.size)];
+    const script = acquireScriptFor(quotas.flatMap((q) => q.rules));
+    return decode(await runScript(this.#client, script, keys, [...args, ...setArgs, ...quotaArgs]), quotas);
   }
 
   slotOf(key: string): number {

@@ -17,6 +17,8 @@ export class TcpProxy {
   #held: Array<() => void> = [];
   #dropNextReply = false;
   #lastDue = 0;
+  #inFlight = 0;
+  #onDrained: Array<() => void> = [];
   readonly #pairs = new Set<Pair>();
   /** Connections accepted so far (reconnects included). */
   connections = 0;
@@ -76,7 +78,17 @@ export class TcpProxy {
     if (this.delayMs <= 0 && this.#lastDue <= Date.now()) return write();
     const due = Math.max(Date.now() + this.delayMs, this.#lastDue);
     this.#lastDue = due;
-    setTimeout(write, due - Date.now());
+    this.#inFlight++;
+    setTimeout(() => {
+      write();
+      if (--this.#inFlight === 0) for (const resolve of this.#onDrained.splice(0)) resolve();
+    }, due - Date.now());
+  }
+
+  /** Resolves once every delayed chunk has been written on. */
+  drained(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onDrained.push(resolve));
   }
 
   /** Holds every byte in both directions until `resume()`. */

@@ -1,0 +1,111 @@
+import { quotaKeys } from "@sluice/core";
+import { concurrency, createLimiter, StoreUnavailableError, slidingWindow } from "@sluice/node";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomPrefix } from "../support/redis-clients.js";
+import { OwnRedis } from "./support/redis-process.js";
+import { TcpProxy } from "./support/tcp-proxy.js";
+
+// Client -> TCP proxy -> real redis-server. The proxy delays every chunk or stalls the
+// connection (holds the bytes, as a partitioned network does), then lets it through.
+const TIMEOUT_MS = 150;
+const SLACK_MS = 250;
+const LIMIT = 30;
+
+let server: OwnRedis;
+let proxy: TcpProxy;
+let viaProxy: Redis;
+let direct: Redis;
+
+beforeAll(async () => {
+  server = await OwnRedis.start();
+  proxy = await TcpProxy.start({ host: "127.0.0.1", port: server.port });
+  viaProxy = new Redis(proxy.url);
+  viaProxy.on("error", () => {});
+  direct = new Redis(server.url);
+});
+
+afterAll(async () => {
+  viaProxy.disconnect();
+  direct.disconnect();
+  await proxy.close();
+  await server.stop();
+});
+
+async function settleTimes(calls: Array<Promise<unknown>>): Promise<{ worstMs: number; errors: unknown[] }> {
+  const started = performance.now();
+  let worstMs = 0;
+  const errors: unknown[] = [];
+  await Promise.all(
+    calls.map((call) =>
+      call.then(
+        () => {
+          worstMs = Math.max(worstMs, performance.now() - started);
+        },
+        (error: unknown) => {
+          worstMs = Math.max(worstMs, performance.now() - started);
+          errors.push(error);
+        },
+      ),
+    ),
+  );
+  return { worstMs, errors };
+}
+
+describe.each(["delay", "stall"] as const)("a %s Redis (failMode closed)", (fault) => {
+  it("every call fails within the timeout; afterwards Redis never holds more than the limit", async () => {
+    const prefix = randomPrefix();
+    const rule = slidingWindow({ limit: LIMIT, window: "30s" });
+    const limiter = createLimiter({ redis: viaProxy, prefix, timeout: TIMEOUT_MS, coalesce: false });
+    const quota = limiter.quota("slow", { limits: [rule] });
+    const [key] = quotaKeys(prefix, "slow", [rule]).limits as [string];
+    await quota.state();
+
+    if (fault === "delay") proxy.delayMs = 4 * TIMEOUT_MS;
+    else proxy.stall();
+    const during = await settleTimes(Array.from({ length: 10 }, () => quota.tryAcquire()));
+    expect(during.errors).toHaveLength(10);
+    for (const error of during.errors) expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(during.worstMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+
+    // The held or delayed commands reach Redis now, after their callers were told "unavailable".
+    proxy.delayMs = 0;
+    proxy.resume();
+    await proxy.drained();
+    await quota.state();
+    const phantoms = await direct.zcard(key);
+
+    const decisions = await Promise.all(Array.from({ length: 2 * LIMIT }, () => quota.tryAcquire()));
+    const admitted = decisions.filter((d) => d.allowed).length;
+    const recorded = await direct.zcard(key);
+    console.info(
+      `[fault] ${fault}:`,
+      JSON.stringify({ worstMs: Math.round(during.worstMs), phantoms, admitted, recorded }),
+    );
+    // No over-admission: callers got at most what Redis recorded, Redis recorded at most the limit.
+    expect(recorded).toBe(LIMIT);
+    expect(admitted).toBe(LIMIT - phantoms);
+    // Measured (see the it.fails below): each timed-out call still ran in Redis, late.
+    expect(phantoms).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("a call that timed out", () => {
+  // BUG (core/lua, for the lead): a call that failed with StoreUnavailableError ("the request
+  // was not admitted") still reaches Redis once the network lets it through, and the script
+  // admits it: a phantom admission nobody uses. For a concurrency limit the phantom is a lease
+  // nobody will release, so the slot stays taken for the whole lease (default 60 s). ioredis
+  // cannot take back a command already written (or queued offline), so the fix belongs in the
+  // script: e.g. a deadline in ARGV (Redis time by which the decision is void, from the offset
+  // the client saw in earlier replies) past which the script admits nothing.
+  it.fails("takes no concurrency slot when it reaches Redis late", async () => {
+    const limiter = createLimiter({ redis: viaProxy, prefix: randomPrefix(), timeout: TIMEOUT_MS });
+    const slots = limiter.quota("late", { limits: [concurrency({ limit: 1, lease: "60s" })] });
+    await slots.state();
+    proxy.stall();
+    await expect(slots.tryAcquire()).rejects.toBeInstanceOf(StoreUnavailableError);
+    proxy.resume();
+    // Nobody was granted the slot, so it must be free.
+    expect(await slots.tryAcquire()).toMatchObject({ allowed: true });
+  });
+});

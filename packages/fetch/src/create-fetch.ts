@@ -1,0 +1,263 @@
+import { type Quota, sleep } from "@sluice/core";
+import { fullJitterDelay } from "./backoff.js";
+import { callSignal } from "./call-signal.js";
+import type { PoolKey } from "./credential-pool.js";
+import { RetryAfterTooLongError } from "./errors/retry-after-too-long-error.js";
+import { UnmatchedRequestError } from "./errors/unmatched-request-error.js";
+import type { FetchEvent } from "./fetch-event.js";
+import { type FetchStats, StatsTable } from "./fetch-stats.js";
+import type { FetchOptions } from "./options.js";
+import { attemptRequest, type PreparedRequest, prepareRequest } from "./prepare-request.js";
+import { releaseOnBodyEnd } from "./release-on-body-end.js";
+import { resolveOptions } from "./resolve-options.js";
+import { isRetryableNetworkError, isRetryableStatus } from "./retry-policy.js";
+import { type RequestPlan, RouteTable } from "./route-table.js";
+import { serverWait } from "./signals/server-wait.js";
+
+/** A fetch that spends its routes' quotas; same signature as the global `fetch`. */
+export interface LimitedFetch {
+  (input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Counters per route group (quota name) since creation. */
+  stats(): Readonly<Record<string, FetchStats>>;
+}
+
+interface Lease {
+  readonly quota: Quota;
+  readonly lease: string;
+}
+
+interface Slots {
+  readonly leases: readonly Lease[];
+  readonly key: PoolKey | undefined;
+}
+
+/** Retry bookkeeping of one call. */
+interface Attempts {
+  readonly startedAt: number;
+  retries: number;
+}
+
+/** The verdict "try again", after `sleepMs`. */
+interface Retry {
+  readonly sleepMs: number;
+}
+
+interface Call {
+  readonly prepared: PreparedRequest;
+  readonly plan: RequestPlan;
+  readonly method: string;
+  /** Origin and path, for events and errors. */
+  readonly url: string;
+  readonly signal: AbortSignal;
+  readonly groups: readonly string[];
+}
+
+const hasConcurrency = (quota: Quota): boolean => quota.rules.some((rule) => rule.kind === "concurrency");
+
+const publicUrl = (url: URL): string => `${url.origin}${url.pathname}`;
+
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}
+
+/**
+ * Creates a fetch that waits for a slot in every quota its request matches, honours the server's
+ * 429/503 signals by pausing the quota for every process, and retries with backoff.
+ * @example
+ * const limitedFetch = createFetch({
+ *   limiter,
+ *   routes: [{ match: "https://api.example.com/", quota: "example", limits: [slidingWindow({ limit: 100, window: "1s" })] }],
+ * });
+ * const res = await limitedFetch("https://api.example.com/v2/items/1");
+ */
+export function createFetch(options: FetchOptions): LimitedFetch {
+  const config = resolveOptions(options);
+  const table = new RouteTable(config.limiter, options.routes);
+  const stats = new StatsTable();
+  const emit = (event: FetchEvent): void => {
+    try {
+      config.onEvent?.(event);
+    } catch {
+      // An observer must never break the request it observes.
+    }
+  };
+
+  async function limitedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const plan = table.plan(url, request.method);
+    if (plan === undefined) {
+      if (config.unmatched === "reject") throw new UnmatchedRequestError(request.method, publicUrl(url));
+      return (config.fetch ?? globalThis.fetch)(request);
+    }
+    const timed = callSignal(request.signal, config.timeoutMs);
+    try {
+      const prepared = await prepareRequest(request, init);
+      const call: Call = {
+        prepared,
+        plan,
+        method: request.method,
+        url: publicUrl(url),
+        signal: timed.signal,
+        groups: plan.groups.map((group) => group.name),
+      };
+      return await run(call);
+    } finally {
+      timed.done();
+    }
+  }
+
+  async function acquire(call: Call): Promise<Slots> {
+    const leases: Lease[] = [];
+    const waited = (quota: string, group: string, ms: number): void => {
+      stats.add([group], "waitedMs", ms);
+      if (ms >= 1) emit({ type: "wait", quota, waitedMs: ms, method: call.method, url: call.url });
+    };
+    try {
+      for (const group of call.plan.groups) {
+        if (group.quota === undefined) continue;
+        const startedAt = performance.now();
+        const grant = await group.quota.acquire({ signal: call.signal });
+        if (group.leased) leases.push({ quota: group.quota, lease: grant.lease });
+        waited(group.name, group.name, performance.now() - startedAt);
+      }
+      const pool = call.plan.pool;
+      if (pool === undefined) return { leases, key: undefined };
+      const picked = await pool.pick(call.signal);
+      if (hasConcurrency(picked.key.quota)) leases.push({ quota: picked.key.quota, lease: picked.grant.lease });
+      waited(picked.key.quota.name, pool.group, picked.waitedMs);
+      return { leases, key: picked.key };
+    } catch (error) {
+      release(leases);
+      throw error;
+    }
+  }
+
+  function release(leases: readonly Lease[]): void {
+    // A failed release only delays the slot until its lease expires; it must not fail the call.
+    for (const { quota, lease } of leases) quota.release(lease).catch(() => {});
+  }
+
+  function deliver(response: Response, leases: readonly Lease[]): Response {
+    return leases.length === 0 ? response : releaseOnBodyEnd(response, () => release(leases));
+  }
+
+  /** The quotas a server signal applies to: the key's when a key was used, else the groups'. */
+  function pauseTargets(call: Call, key: PoolKey | undefined): Quota[] {
+    if (key !== undefined) return [key.quota];
+    return call.plan.groups.flatMap((group) => (group.quota === undefined ? [] : [group.quota]));
+  }
+
+  async function run(call: Call): Promise<Response> {
+    const { method, signal, prepared } = call;
+    const send = config.fetch ?? globalThis.fetch;
+    const attempts: Attempts = { startedAt: performance.now(), retries: 0 };
+
+    for (;;) {
+      const { leases, key } = await acquire(call);
+      let request: Request;
+      try {
+        const headers = new Headers(prepared.base.headers);
+        if (key !== undefined) call.plan.pool?.apply(key, headers);
+        request = attemptRequest(prepared, headers, signal);
+      } catch (error) {
+        release(leases);
+        throw error;
+      }
+      let response: Response;
+      try {
+        stats.add(call.groups, "sent");
+        response = await send(request);
+      } catch (error) {
+        release(leases);
+        if (signal.aborted) throw signal.reason;
+        const { retry } = config;
+        if (!(error instanceof TypeError) || !isRetryableNetworkError(method, retry.nonIdempotent)) throw error;
+        const delayMs = fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
+        if (!canRetry(call, attempts, delayMs)) throw error;
+        scheduleRetry(call, attempts, "network", delayMs);
+        await sleep(delayMs, signal);
+        continue;
+      }
+
+      let next: Response | Retry;
+      try {
+        next = await judge(call, attempts, response, key);
+      } catch (error) {
+        discard(response);
+        release(leases);
+        throw error;
+      }
+      if (next instanceof Response) return deliver(next, leases);
+      discard(response);
+      release(leases);
+      if (next.sleepMs > 0) await sleep(next.sleepMs, signal);
+    }
+  }
+
+  const canRetry = (call: Call, attempts: Attempts, delayMs: number): boolean =>
+    call.prepared.replayable &&
+    attempts.retries < config.retry.limit &&
+    performance.now() - attempts.startedAt + delayMs <= config.retry.maxElapsedMs;
+
+  function scheduleRetry(call: Call, attempts: Attempts, reason: number | "network", delayMs: number): void {
+    attempts.retries++;
+    stats.add(call.groups, "retried");
+    emit({ type: "retry", attempt: attempts.retries, reason, delayMs, method: call.method, url: call.url });
+  }
+
+  /** What an answer means: give it to the caller, or retry after `sleepMs` (pausing quotas first). */
+  async function judge(
+    call: Call,
+    attempts: Attempts,
+    response: Response,
+    key: PoolKey | undefined,
+  ): Promise<Response | Retry> {
+    const { retry } = config;
+    const { method } = call;
+    const { status } = response;
+    const pool = call.plan.pool;
+    if ((status === 401 || status === 403) && key !== undefined && pool !== undefined) {
+      pool.quarantine(key);
+      emit({
+        type: "quarantine",
+        quota: pool.group,
+        keyId: key.id,
+        status,
+        durationMs: pool.quarantineMs,
+        method,
+        url: call.url,
+      });
+      // Another key is not a repeat of the same call, so it costs no retry; each refusal
+      // quarantines a key, which bounds the loop by the pool size.
+      return call.prepared.replayable && pool.hasOtherThan(key) ? { sleepMs: 0 } : response;
+    }
+    if (!isRetryableStatus(status, method, retry.nonIdempotent)) return response;
+
+    const wait = serverWait(response);
+    const pausing = wait !== undefined && (status === 429 || wait.source === "retry-after");
+    const targets = pausing ? pauseTargets(call, key) : [];
+    if (pausing && wait.waitMs >= 1) await Promise.all(targets.map((quota) => quota.pause(wait.waitMs)));
+    if (status === 429) {
+      stats.add(call.groups, "rateLimited");
+      emit({
+        type: "rate-limited",
+        quotas: targets.map((quota) => quota.name),
+        waitMs: wait?.waitMs,
+        keyId: key?.id,
+        method,
+        url: call.url,
+      });
+    }
+    if (wait !== undefined && wait.waitMs > retry.maxDelayMs) {
+      throw new RetryAfterTooLongError(status, wait.waitMs, retry.maxDelayMs);
+    }
+    const delayMs = wait?.waitMs ?? fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
+    if (!canRetry(call, attempts, delayMs)) return response;
+    scheduleRetry(call, attempts, status, delayMs);
+    // A paused quota makes the next acquire wait by itself, in every process.
+    return { sleepMs: pausing && targets.length > 0 ? 0 : delayMs };
+  }
+
+  return Object.assign(limitedFetch, { stats: () => stats.snapshot() });
+}

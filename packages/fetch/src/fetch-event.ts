@@ -1,0 +1,47 @@
+/** Fields every event carries. `url` is origin and path only: the query may hold secrets. */
+interface EventBase {
+  readonly method: string;
+  readonly url: string;
+}
+
+/** The request waited for a slot (1 ms or more) in a route group or a credential key's quota. */
+export interface WaitEvent extends EventBase {
+  readonly type: "wait";
+  /** Quota name: the route group, or `<group>:key:<id>` for a credential key. */
+  readonly quota: string;
+  readonly waitedMs: number;
+}
+
+/** Another attempt is scheduled. */
+export interface RetryEvent extends EventBase {
+  readonly type: "retry";
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  /** The status that caused it, or `"network"` for a network error. */
+  readonly reason: number | "network";
+  /** Ms until the next attempt may go (the server's wait or the backoff). */
+  readonly delayMs: number;
+}
+
+/** The server answered 429. */
+export interface RateLimitedEvent extends EventBase {
+  readonly type: "rate-limited";
+  /** The quotas paused because of it. */
+  readonly quotas: readonly string[];
+  /** The wait the server asked for, if it said. */
+  readonly waitMs: number | undefined;
+  /** The credential key used, if any (its id, never its secret). */
+  readonly keyId: string | undefined;
+}
+
+/** A credential key was refused (401/403) and is set aside locally. */
+export interface QuarantineEvent extends EventBase {
+  readonly type: "quarantine";
+  readonly quota: string;
+  readonly keyId: string;
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+/** What `onEvent` receives. Never carries credential secrets. */
+export type FetchEvent = WaitEvent | RetryEvent | RateLimitedEvent | QuarantineEvent;

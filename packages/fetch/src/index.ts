@@ -1,0 +1,33 @@
+export { fullJitterDelay } from "./backoff.js";
+export { createFetch, type LimitedFetch } from "./create-fetch.js";
+export {
+  isNoCredentialAvailableError,
+  NoCredentialAvailableError,
+} from "./errors/no-credential-available-error.js";
+export { isRequestTimeoutError, RequestTimeoutError } from "./errors/request-timeout-error.js";
+export { isRetryAfterTooLongError, RetryAfterTooLongError } from "./errors/retry-after-too-long-error.js";
+export { isUnmatchedRequestError, UnmatchedRequestError } from "./errors/unmatched-request-error.js";
+export type { FetchEvent, QuarantineEvent, RateLimitedEvent, RetryEvent, WaitEvent } from "./fetch-event.js";
+export type { FetchStats } from "./fetch-stats.js";
+export type {
+  CredentialKey,
+  CredentialPoolOptions,
+  FetchOptions,
+  RetryOptions,
+  RouteMatch,
+  RouteOptions,
+} from "./options.js";
+export { isIdempotent, isRetryableStatus } from "./retry-policy.js";
+export { capWait, MAX_SERVER_WAIT_MS } from "./signals/cap-wait.js";
+export {
+  type IetfRateLimit,
+  type IetfRateLimitPolicy,
+  ietfWait,
+  parseIetfRateLimit,
+  parseIetfRateLimitPolicy,
+} from "./signals/parse-ietf-rate-limit.js";
+export { parseResetAfter } from "./signals/parse-reset-after.js";
+export { parseRetryAfter } from "./signals/parse-retry-after.js";
+export { parseXRateLimit, resetToWait, type XRateLimit } from "./signals/parse-x-rate-limit.js";
+export { parseHttpDate, serverNow } from "./signals/server-clock.js";
+export { type ServerWait, serverWait, type WaitSource } from "./signals/server-wait.js";

@@ -1,0 +1,104 @@
+import type { Duration, Limiter, Rule } from "@sluice/core";
+import type { FetchEvent } from "./fetch-event.js";
+
+/**
+ * Which requests a route covers. A string is a URL prefix (normalised by `new URL`, so
+ * `"https://api.example.com"` covers `https://api.example.com/...` but not
+ * `https://api.example.com.evil.test/`). An object matches on every field it has.
+ */
+export type RouteMatch =
+  | string
+  | {
+      /** Host name, or `host:port` when it has a colon; `*` globs allowed. Case-insensitive. @example "*.example.com" */
+      readonly host?: string;
+      /** Path glob, query excluded: `*` matches within one segment, `**` across segments. @example "/v2/items/*" */
+      readonly path?: string;
+      /** One method or several. Case-insensitive. @example ["GET", "HEAD"] */
+      readonly method?: string | readonly string[];
+    };
+
+/** One key of a credential pool. */
+export interface CredentialKey {
+  /** Public name of the key: the only part that appears in events, stats and errors. */
+  readonly id: string;
+  /** The secret sent in `header`. Never logged, never put in an error or event. */
+  readonly secret: string;
+  /** The limits this key has on its own (its quota is `<quota>:key:<id>`). At least one. */
+  readonly limits: readonly Rule[];
+}
+
+/** Several keys (apps, accounts) whose limits add up; each request uses the key with the soonest slot. */
+export interface CredentialPoolOptions {
+  /** Request header the secret goes in. @example "x-access-key" */
+  readonly header: string;
+  /**
+   * Turns a secret into the header value.
+   * @default (secret) => secret
+   * @example (secret) => `Bearer ${secret}`
+   */
+  readonly format?: (secret: string) => string;
+  /** At least one. Ids unique within the pool. */
+  readonly keys: readonly CredentialKey[];
+  /** How long a key answered with 401/403 is left unused by this process. @default "60s" */
+  readonly quarantine?: Duration;
+}
+
+export interface RouteOptions {
+  readonly match: RouteMatch;
+  /**
+   * Quota name of the route's group (the Redis hash tag). A request spends the limits of every
+   * route it matches; matched routes with the SAME name are spent in one atomic acquire, groups
+   * with different names one after the other. Two routes of one group may not share an
+   * identical rule (they would share its state): give them distinct parameters or names.
+   */
+  readonly quota: string;
+  /** Limits of the route. At least one, unless the route has `credentials`. */
+  readonly limits?: readonly Rule[];
+  /** A key pool whose per-key limits are spent in addition to `limits`. */
+  readonly credentials?: CredentialPoolOptions;
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt. 0 disables retrying. @default 3 */
+  readonly limit?: number;
+  /** Backoff base: retry n waits a random time in [0, min(maxDelay, baseDelay * 2^n)). Ms, >= 1. @default 300 */
+  readonly baseDelay?: Duration;
+  /**
+   * Longest wait before one retry. A server asking for longer (Retry-After and the like) makes
+   * the call fail at once with `RetryAfterTooLongError`.
+   * @default "30s"
+   */
+  readonly maxDelay?: Duration;
+  /** No retry is scheduled that would start later than this after the call began. @default "120s" */
+  readonly maxElapsed?: Duration;
+  /** Also retry 502, 504 and network errors for POST, PATCH and other non-idempotent methods. @default false */
+  readonly nonIdempotent?: boolean;
+}
+
+export interface FetchOptions {
+  /** Where quotas live: `createLimiter({ redis })` from `@sluice/node`, or `createMemoryLimiter()`. */
+  readonly limiter: Limiter;
+  /** At least one. */
+  readonly routes: readonly RouteOptions[];
+  /** What to do with a request no route matches: send it unlimited, or throw `UnmatchedRequestError`. @default "pass" */
+  readonly unmatched?: "pass" | "reject";
+  /** Retry settings, or `false` for a single attempt. */
+  readonly retry?: RetryOptions | false;
+  /**
+   * Ms the whole call may take until the response headers arrive: slot waits, retries and the
+   * server. Then it rejects with `RequestTimeoutError`. The body is not covered.
+   * @default Infinity
+   */
+  readonly timeout?: Duration;
+  /** Receives `wait`, `retry`, `rate-limited` and `quarantine` events. Errors it throws are ignored. */
+  readonly onEvent?: (event: FetchEvent) => void;
+  /** The fetch to send with. @default globalThis.fetch (looked up at each call) */
+  readonly fetch?: typeof fetch;
+}
+
+export const defaults = {
+  unmatched: "pass",
+  retry: { limit: 3, baseDelay: 300, maxDelay: 30_000, maxElapsed: 120_000, nonIdempotent: false },
+  quarantine: 60_000,
+  format: (secret: string): string => secret,
+} as const;

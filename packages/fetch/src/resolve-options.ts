@@ -1,0 +1,58 @@
+import { durationToMicros, invalid, Limiter } from "@sluice/core";
+import type { FetchEvent } from "./fetch-event.js";
+import { defaults, type FetchOptions } from "./options.js";
+
+/** `FetchOptions` checked, with defaults filled in and durations in ms. */
+export interface ResolvedOptions {
+  readonly limiter: Limiter;
+  readonly unmatched: "pass" | "reject";
+  readonly retry: {
+    readonly limit: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+    readonly maxElapsedMs: number;
+    readonly nonIdempotent: boolean;
+  };
+  readonly timeoutMs: number | undefined;
+  readonly onEvent: ((event: FetchEvent) => void) | undefined;
+  readonly fetch: typeof fetch | undefined;
+}
+
+function integer(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    invalid(option, `an integer from ${min} to ${max}`, value);
+  return value;
+}
+
+const ms = (option: string, value: unknown): number => durationToMicros(option, value as number) / 1000;
+
+/** Checks every option except `routes` (see `RouteTable`); TypeErrors name the option and value. */
+export function resolveOptions(input: FetchOptions): ResolvedOptions {
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    invalid("options", "an options object", input);
+  const { limiter, unmatched = defaults.unmatched, retry = {}, timeout, onEvent, fetch } = input;
+  if (!(limiter instanceof Limiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
+    invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
+  if (unmatched !== "pass" && unmatched !== "reject") invalid("unmatched", '"pass" or "reject"', unmatched);
+  if (retry !== false && (typeof retry !== "object" || retry === null || Array.isArray(retry)))
+    invalid("retry", "an options object or false", retry);
+  const r = retry === false ? { limit: 0 } : retry;
+  const nonIdempotent = r.nonIdempotent ?? defaults.retry.nonIdempotent;
+  if (typeof nonIdempotent !== "boolean") invalid("retry.nonIdempotent", "a boolean", nonIdempotent);
+  if (onEvent !== undefined && typeof onEvent !== "function") invalid("onEvent", "a function", onEvent);
+  if (fetch !== undefined && typeof fetch !== "function") invalid("fetch", "a fetch function", fetch);
+  return {
+    limiter,
+    unmatched,
+    retry: {
+      limit: integer("retry.limit", r.limit ?? defaults.retry.limit, 0, 100),
+      baseDelayMs: ms("retry.baseDelay", r.baseDelay ?? defaults.retry.baseDelay),
+      maxDelayMs: ms("retry.maxDelay", r.maxDelay ?? defaults.retry.maxDelay),
+      maxElapsedMs: ms("retry.maxElapsed", r.maxElapsed ?? defaults.retry.maxElapsed),
+      nonIdempotent,
+    },
+    timeoutMs: timeout === undefined || timeout === Number.POSITIVE_INFINITY ? undefined : ms("timeout", timeout),
+    onEvent,
+    fetch,
+  };
+}

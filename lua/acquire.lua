@@ -21,7 +21,8 @@
   then     Q: number of quotas, >= 1; then per quota in order: its rule set (1..S), R (>= 1)
            and R times: id (unique per acquire; names its log entries and its concurrency
            lease), cost (integer units >= 1, or 0 when not recording), maxWait (microseconds
-           the caller accepts to wait; -1 = no bound)
+           the caller accepts to wait; -1 = no bound), reserve (per mille of each limit's size
+           the request must leave free: headroom for higher priorities; 0 for the highest)
   A quota's KEYS are its pause key then one key per limit of its rule set.
 
   Clock: Redis TIME, in microseconds since the Unix epoch.

@@ -17,6 +17,9 @@ algorithms.cc = {
   capacity = function()
     return math.huge
   end,
+  size = function(spec)
+    return spec.limit
+  end,
   load = function(key, _, now)
     local floor = "(" .. fmt(now)
     local next_expiry = redis.call("ZRANGEBYSCORE", key, floor, "+inf", "WITHSCORES", "LIMIT", 0, 1)
@@ -28,8 +31,8 @@ algorithms.cc = {
       added = {},
     }
   end,
-  earliest = function(state, spec, _, t)
-    if state.live < spec.limit then return t end
+  earliest = function(state, spec, _, t, _, hold)
+    if state.live + 1 + hold <= spec.limit then return t end
     return nil, state.next
   end,
   commit = function(state, spec, _, t, id)

@@ -26,6 +26,9 @@ algorithms.fw = {
   capacity = function(spec)
     return spec.limit
   end,
+  size = function(spec)
+    return spec.limit
+  end,
   load = function(key, spec, now)
     local raw = redis.call("HGETALL", key)
     local current = window_of(spec, now)
@@ -47,12 +50,12 @@ algorithms.fw = {
     end
     return state
   end,
-  earliest = function(state, spec, n, t)
+  earliest = function(state, spec, n, t, _, hold)
     local base = math.max(t, state.last)
     local k = window_of(spec, base)
     -- Only windows holding admissions can be full, so this ends within fields + 1 steps.
     for _ = 0, state.fields do
-      if (state.used[k] or 0) + n <= spec.limit then return math.max(base, window_start(spec, k)) end
+      if (state.used[k] or 0) + n + hold <= spec.limit then return math.max(base, window_start(spec, k)) end
       k = k + 1
     end
     return math.max(base, window_start(spec, k))

@@ -16,6 +16,9 @@ algorithms.swb = {
   capacity = function(spec)
     return spec.limit
   end,
+  size = function(spec)
+    return spec.limit
+  end,
   load = function(key, spec, now)
     local raw = redis.call("HGETALL", key)
     local state = { last = 0, live = 0, buckets = {}, dead = {}, top = nil, added = {} }
@@ -37,9 +40,9 @@ algorithms.swb = {
     table.sort(state.buckets, function(x, y) return x.k < y.k end)
     return state
   end,
-  earliest = function(state, spec, n, t)
+  earliest = function(state, spec, n, t, _, hold)
     local base = math.max(t, state.last)
-    local excess = state.live + n - spec.limit
+    local excess = state.live + n + hold - spec.limit
     if excess <= 0 then return base end
     for _, b in ipairs(state.buckets) do
       excess = excess - b.n

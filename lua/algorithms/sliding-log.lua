@@ -22,6 +22,9 @@ algorithms.sw = {
   capacity = function(spec)
     return spec.limit
   end,
+  size = function(spec)
+    return spec.limit
+  end,
   load = function(key, spec, now)
     local floor = now - spec.window
     local total = redis.call("ZCARD", key)
@@ -30,9 +33,9 @@ algorithms.sw = {
     -- `stored` entries are live in Redis; `added` ones (this call's) are written by save().
     return { floor = floor, dead = total - live, live = live, stored = live, added = {}, last = tonumber(last[2]) or 0 }
   end,
-  earliest = function(state, spec, n, t, key)
+  earliest = function(state, spec, n, t, key, hold)
     local base = math.max(t, state.last)
-    local excess = state.live + n - spec.limit
+    local excess = state.live + n + hold - spec.limit
     if excess <= 0 then return base end
     -- The excess-th oldest live entry must have left the window: slot >= its time + window.
     -- This call's entries come after the stored ones (slots never go back in time).

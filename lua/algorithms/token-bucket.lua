@@ -16,11 +16,14 @@ algorithms.tb = {
   capacity = function(spec)
     return spec.burst
   end,
+  size = function(spec)
+    return spec.burst
+  end,
   load = function(key)
     return { tat = tonumber(redis.call("GET", key)) or 0 }
   end,
-  earliest = function(state, spec, n, t)
-    return math.max(t, state.tat - (spec.burst - n) * spec.interval)
+  earliest = function(state, spec, n, t, _, hold)
+    return math.max(t, state.tat - (spec.burst - n - hold) * spec.interval)
   end,
   commit = function(state, spec, n, t)
     state.tat = math.max(state.tat, t) + n * spec.interval

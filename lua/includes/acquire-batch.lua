@@ -29,8 +29,20 @@ for q = 1, quota_count do
     local cost = int_arg(ARGV[at + 1], "cost", 0)
     if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
     if record and (cost < 1 or ARGV[at] == "") then fail("an acquire needs a request id and a cost >= 1") end
-    requests[r] = { id = ARGV[at], cost = cost, max_wait = int_arg(ARGV[at + 2], "maxWait", -1) }
-    at = at + 3
+    local reserve = int_arg(ARGV[at + 3], "reserve", 0)
+    -- Units of each limit this request must leave free (headroom kept for higher priorities).
+    local holds = {}
+    for i, rule in ipairs(set) do
+      local size = rule.algo.size(rule.spec)
+      holds[i] = math.floor(size * reserve / 1000)
+      -- a concurrency limit takes one slot whatever the cost
+      local need = rule.algo.capacity(rule.spec) == math.huge and 1 or cost
+      if record and need + holds[i] > size then
+        fail("cost " .. need .. " plus the headroom " .. holds[i] .. " can never fit limit " .. i)
+      end
+    end
+    requests[r] = { id = ARGV[at], cost = cost, max_wait = int_arg(ARGV[at + 2], "maxWait", -1), holds = holds }
+    at = at + 4
   end
   quotas[q] = { pause = KEYS[key_at], set = set, key_at = key_at, requests = requests }
   key_at = key_at + #set + 1
@@ -42,13 +54,13 @@ end
 -- Each limit maps a time to its earliest admissible time at or after it; iterate to the
 -- common fixed point. Token buckets and sliding windows settle in one pass, fixed windows
 -- in a few.
-local function decide(limits, paused, cost)
+local function decide(limits, paused, cost, holds)
   local slot, blocking = math.max(now, paused), 0
   if paused > now then blocking = -1 end
   for _ = 1, 64 do
     local moved = false
     for i, l in ipairs(limits) do
-      local t, expiry = l.algo.earliest(l.state, l.spec, cost, slot, l.key)
+      local t, expiry = l.algo.earliest(l.state, l.spec, cost, slot, l.key, holds[i])
       if t == nil then return false, math.max(0, expiry - now), i, false end
       if t > slot then slot, blocking, moved = t, i, true end
     end
@@ -68,7 +80,7 @@ for _, quota in ipairs(quotas) do
   end
   local paused = tonumber(redis.call("GET", quota.pause)) or 0
   for _, request in ipairs(quota.requests) do
-    local settled, wait, blocking, queueable = decide(limits, paused, request.cost)
+    local settled, wait, blocking, queueable = decide(limits, paused, request.cost, request.holds)
     local admitted = settled and (request.max_wait < 0 or wait <= request.max_wait)
     if admitted and record then
       for _, l in ipairs(limits) do

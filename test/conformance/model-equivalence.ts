@@ -24,7 +24,12 @@ const command = fc.oneof(
         fc.record({
           mask: fc.integer({ min: 1, max: 31 }),
           requests: fc.array(
-            fc.record({ cost: fc.integer({ min: 1, max: 3 }), maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1) }),
+            fc.record({
+              cost: fc.integer({ min: 1, max: 3 }),
+              maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1),
+              // priority headroom, per mille: every cost still fits every rule of RULES
+              reserve: fc.constantFrom(0, 0, 200, 300),
+            }),
             { minLength: 1, maxLength: 3 },
           ),
         }),
@@ -68,7 +73,7 @@ export function describeModelEquivalence(name: string, open: () => StoreUnderTes
             if (c.op === "acquire") {
               const quotas = c.quotas.map((q) => {
                 const rules = RULES.filter((_, i) => q.mask & (1 << i));
-                const requests = q.requests.map((r) => ({ id: `s${++step}`, cost: r.cost, maxWaitUs: r.maxWaitUs }));
+                const requests = q.requests.map((r) => ({ ...r, id: `s${++step}` }));
                 return { keys: quotaKeys(prefix, "q", rules), rules, requests };
               });
               const call = { record: true, nowUs: now };

@@ -37,9 +37,14 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         keys,
         acquire: async (
           now: number,
-          options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string } = {},
+          options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string; reserve?: number } = {},
         ) => {
-          const request = { id: options.id ?? `r${++ids}`, cost: options.cost ?? 1, maxWaitUs: options.maxWaitUs ?? 0 };
+          const request = {
+            id: options.id ?? `r${++ids}`,
+            cost: options.cost ?? 1,
+            maxWaitUs: options.maxWaitUs ?? 0,
+            reserve: options.reserve ?? 0,
+          };
           const call = { record: options.record ?? true, nowUs: now };
           const [[decision]] = (await store.acquire([{ keys, rules, requests: [request] }], call)) as [[StoreDecision]];
           return decision;
@@ -188,7 +193,12 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         concurrency({ limit: 4 }),
       ];
       const t0 = start();
-      const requests = [1, 1, 2, 1, 1].map((cost, i) => ({ id: `b${i}`, cost, maxWaitUs: i % 2 === 0 ? SECOND : 0 }));
+      const requests = [1, 1, 2, 1, 1].map((cost, i) => ({
+        id: `b${i}`,
+        cost,
+        maxWaitUs: i % 2 === 0 ? SECOND : 0,
+        reserve: 0,
+      }));
       const call = { record: true, nowUs: t0 };
       const [batched] = await store.acquire([{ keys: quotaKeys(randomPrefix(), "q", rules), rules, requests }], call);
       const keys = quotaKeys(randomPrefix(), "q", rules);
@@ -205,7 +215,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       const prefix = randomPrefix();
       const both = { keys: quotaKeys(prefix, "api", [app, endpoint]), rules: [app, endpoint] };
       const appOnly = { keys: quotaKeys(prefix, "api", [app]), rules: [app] };
-      const request = (id: string) => [{ id, cost: 1, maxWaitUs: 0 }];
+      const request = (id: string) => [{ id, cost: 1, maxWaitUs: 0, reserve: 0 }];
       const decisions = await store.acquire(
         [
           { ...both, requests: [...request("x1"), ...request("x2")] },
@@ -217,6 +227,17 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         [true, true],
         [true, false],
       ]);
+    });
+
+    it("priority headroom: lower priorities leave a share of every limit free", async () => {
+      const q = quota([tokenBucket({ rate: 10, burst: 10 }), slidingWindow({ limit: 10, window: "1s" })]);
+      const t0 = start();
+      // reserve 200 per mille leaves 2 of 10 units: the 9th normal acquire is refused...
+      for (let i = 0; i < 8; i++) expect((await q.acquire(t0, { reserve: 200 })).admitted).toBe(true);
+      expect((await q.acquire(t0, { reserve: 200 })).admitted).toBe(false);
+      // ...while a higher priority (reserve 0) still gets the last two at once
+      expect((await q.acquire(t0, { cost: 2 })).admitted).toBe(true);
+      expect((await q.acquire(t0)).admitted).toBe(false);
     });
 
     it("windows below one second: 10 per 250 ms", async () => {

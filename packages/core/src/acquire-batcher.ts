@@ -12,6 +12,8 @@ interface Pending {
   readonly cost: number;
   /** `performance.now()` ms by which the slot must come; `Infinity` for no bound. */
   readonly deadline: number;
+  /** Per mille of each limit to leave free (priority headroom). */
+  readonly reserve: number;
   readonly resolve: (decision: StoreDecision) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -47,9 +49,9 @@ export class AcquireBatcher {
     this.#coalesce = coalesce;
   }
 
-  decide(quota: QuotaShape, id: string, cost: number, deadline: number): Promise<StoreDecision> {
+  decide(quota: QuotaShape, id: string, cost: number, deadline: number, reserve: number): Promise<StoreDecision> {
     return new Promise((resolve, reject) => {
-      const pending = { quota, id, cost, deadline, resolve, reject };
+      const pending = { quota, id, cost, deadline, reserve, resolve, reject };
       if (!this.#coalesce) return void this.#send([pending]);
       this.#queue.push(pending);
       if (!this.#busy) {
@@ -73,7 +75,12 @@ export class AcquireBatcher {
       const decisions = await this.#store.acquire(
         groups.map((group) => ({
           ...(group[0] as Pending).quota,
-          requests: group.map((p) => ({ id: p.id, cost: p.cost, maxWaitUs: maxWaitUs(p.deadline) })),
+          requests: group.map((p) => ({
+            id: p.id,
+            cost: p.cost,
+            maxWaitUs: maxWaitUs(p.deadline),
+            reserve: p.reserve,
+          })),
         })),
         { record: true },
       );

@@ -16,7 +16,14 @@ export { checkPrefix, quotaKeys } from "./keys.js";
 export { createMemoryLimiter, Limiter, type MemoryLimiterOptions } from "./limiter.js";
 export type { LuaScript } from "./lua-script.js";
 export { MemoryStore } from "./model/memory-store.js";
-export { type AcquireOptions, Quota, type QuotaOptions, type QuotaState, type TryAcquireOptions } from "./quota.js";
+export {
+  type AcquireOptions,
+  type Priority,
+  Quota,
+  type QuotaOptions,
+  type QuotaState,
+  type TryAcquireOptions,
+} from "./quota.js";
 export { RedisStore } from "./redis-store.js";
 export { type ConcurrencyOptions, concurrency } from "./rules/concurrency.js";
 export { type FixedWindowOptions, fixedWindow } from "./rules/fixed-window.js";

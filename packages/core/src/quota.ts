@@ -14,12 +14,29 @@ import { integer, invalid, options } from "./validate.js";
 export interface QuotaOptions {
   /** The limits every acquire spends, all at once (all-or-nothing). At least one. */
   readonly limits: readonly Rule[];
+  /**
+   * Share of each limit, 0 to 0.5, kept for higher priorities: a `"normal"` acquire leaves this
+   * share of every limit free for `"high"` ones, a `"low"` acquire twice this share. Decided in
+   * the script, so it holds across all processes. With headroom, acquires below `"high"` do not
+   * reserve ahead: they sleep until the slot the script reports and ask again, so a
+   * high-priority request is never queued behind them (their cost: no FIFO among themselves,
+   * one more store call per wait). Limits too small for a whole unit of headroom get none.
+   * @default 0
+   */
+  readonly headroom?: number;
 }
+
+/** How much headroom an acquire must leave: `"high"` none, `"normal"` one share, `"low"` two. */
+export type Priority = "high" | "normal" | "low";
 
 export interface TryAcquireOptions {
   /** Units to spend on every rate limit (a concurrency limit always takes one slot). @default 1 */
   readonly cost?: number;
+  /** Priority against the quota's `headroom`. @default "normal" */
+  readonly priority?: Priority;
 }
+
+const priorityLevels: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
 export interface AcquireOptions extends TryAcquireOptions {
   /**
@@ -58,11 +75,15 @@ export class Quota {
   readonly #shape: QuotaShape;
   readonly #leaseKeys: readonly string[];
   readonly #batcher: AcquireBatcher;
+  readonly #headroom: number;
 
   /** Made by `Limiter.quota`; `batcher` decides this process's acquires, coalesced or not. */
   constructor(store: Store, batcher: AcquireBatcher, prefix: string, name: string, input: QuotaOptions) {
     if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
-    const { limits } = options("quota options", input);
+    const { limits, headroom = 0 } = options("quota options", input);
+    if (typeof headroom !== "number" || !(headroom >= 0 && headroom <= 0.5))
+      invalid("headroom", "a number from 0 to 0.5", headroom);
+    this.#headroom = headroom;
     if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
     const ids = new Set<string>();
     for (const rule of limits) {
@@ -80,10 +101,21 @@ export class Quota {
     this.#batcher = batcher;
   }
 
-  #checkCost(cost: number): void {
+  /** Per mille of each limit an acquire of this priority leaves free; checks that the cost can ever fit. */
+  #reserve(cost: number, input: TryAcquireOptions | undefined): number {
+    const priority = input?.priority ?? "normal";
+    const level = priorityLevels[priority];
+    if (level === undefined) invalid("priority", '"high", "normal" or "low"', priority);
+    const reserve = Math.round(level * this.#headroom * 1000);
     for (const rule of this.rules) {
       if (cost > rule.capacity) throw new CostExceedsCapacityError(cost, rule.capacity, rule.label);
+      const size = rule.kind === "tokenBucket" ? rule.burst : rule.limit;
+      const hold = Math.floor((size * reserve) / 1000);
+      const need = rule.kind === "concurrency" ? 1 : cost;
+      if (need + hold > size)
+        throw new CostExceedsCapacityError(need, size - hold, `${rule.label} at priority "${priority}"`);
     }
+    return reserve;
   }
 
   #decision(raw: StoreDecision): Decision {
@@ -106,9 +138,9 @@ export class Quota {
   /** Decides now, never waits: `allowed` or not, with `retryAfterMs`. Spends only if allowed. */
   async tryAcquire(input?: TryAcquireOptions): Promise<Decision & { readonly lease: string }> {
     const cost = costOf(input);
-    this.#checkCost(cost);
+    const reserve = this.#reserve(cost, input);
     const lease = requestId();
-    const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now());
+    const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), reserve);
     return { ...this.#decision(raw), lease };
   }
 
@@ -122,17 +154,25 @@ export class Quota {
     const cost = costOf(input);
     const deadline = deadlineOf(input?.maxWait);
     const signal = input?.signal;
-    this.#checkCost(cost);
+    const reserve = this.#reserve(cost, input);
     let releases: ReleaseSignal | undefined;
     try {
       for (;;) {
         signal?.throwIfAborted();
         const lease = requestId();
-        const raw = await this.#batcher.decide(this.#shape, lease, cost, deadline);
+        // Below the top priority (headroom in use) nothing is reserved ahead: a queue of
+        // reservations would make a later high-priority request wait behind it.
+        const reserveUntil = reserve > 0 ? performance.now() : deadline;
+        const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, reserve);
         const decision = this.#decision(raw);
         if (raw.admitted) {
           if (raw.waitUs > 0) await this.#sleepUntilSlot(raw, lease, cost, signal);
           return { ...decision, allowed: true, admittedAt: decision.admittedAt as number, lease };
+        }
+        if (raw.queueable && reserve > 0 && performance.now() + decision.retryAfterMs <= deadline) {
+          // Sleep until the slot the script found, once, then ask again; higher priorities go first.
+          await sleep(decision.retryAfterMs, signal);
+          continue;
         }
         if (raw.queueable || performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
         // A full semaphore: listen first, then retry at once so a release in between is not missed.
@@ -195,9 +235,12 @@ export class Quota {
 
   /** Reads the quota without spending anything. */
   async state(): Promise<QuotaState> {
-    const [[raw]] = (await this.#store.acquire([{ ...this.#shape, requests: [{ id: "", cost: 0, maxWaitUs: 0 }] }], {
-      record: false,
-    })) as [[StoreDecision]];
+    const [[raw]] = (await this.#store.acquire(
+      [{ ...this.#shape, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }],
+      {
+        record: false,
+      },
+    )) as [[StoreDecision]];
     const decision = this.#decision(raw);
     return {
       pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,

@@ -92,7 +92,9 @@ export class RedisStore implements Store {
       }
       keys.push(quota.keys.pause, ...quota.keys.limits);
       quotaArgs.push(String(set), String(quota.requests.length));
-      for (const request of quota.requests) quotaArgs.push(request.id, String(request.cost), String(request.maxWaitUs));
+      for (const request of quota.requests) {
+        quotaArgs.push(request.id, String(request.cost), String(request.maxWaitUs), String(request.reserve));
+      }
     }
     const args = [call.nowUs === undefined ? "" : String(call.nowUs), call.record ? "1" : "0", String(sets.size)];
     const script = acquireScriptFor(quotas.flatMap((q) => q.rules));

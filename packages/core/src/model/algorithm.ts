@@ -3,10 +3,15 @@
  * on plain objects. Times in microseconds; `spec` is the rule's wire triple.
  */
 export interface ModelAlgorithm<S> {
+  /** Units the rule holds: a token bucket's burst, every other rule's limit. */
+  size(spec: Spec): number;
   /** State of a key from its stored value (`undefined` when absent or expired). */
   load(stored: S | undefined, spec: Spec, now: number): S;
-  /** Earliest time >= t at which cost n fits; `{ next }` when it cannot be reserved ahead. */
-  earliest(state: S, spec: Spec, n: number, t: number): number | { readonly next: number };
+  /**
+   * Earliest time >= t at which cost n fits while leaving `hold` units free (headroom for higher
+   * priorities); `{ next }` when it cannot be reserved ahead.
+   */
+  earliest(state: S, spec: Spec, n: number, t: number, hold: number): number | { readonly next: number };
   /** Records the admission at t; returns the time the key may expire. */
   commit(state: S, spec: Spec, n: number, t: number, id: string, now: number): number;
   report(state: S, spec: Spec, now: number): [remaining: number, reset: number];

@@ -8,9 +8,10 @@ const nextExpiry = (leases: Leases): number | undefined =>
 
 /** Concurrency leases, as lua/algorithms/concurrency.lua: spec = [limit, lease, _]. */
 export const concurrencyModel: ModelAlgorithm<Leases> = {
+  size: ([limit]) => limit,
   load: (stored, _spec, now) => new Map([...(stored ?? [])].filter(([, expiry]) => expiry > now)),
-  earliest(leases, [limit], _n, t) {
-    if (leases.size < limit) return t;
+  earliest(leases, [limit], _n, t, hold) {
+    if (leases.size + 1 + hold <= limit) return t;
     return { next: nextExpiry(leases) as number };
   },
   commit(leases, [, lease], _n, t, id) {

@@ -10,15 +10,16 @@ const windowOf = (t: number, window: number, align: number): number => Math.floo
 
 /** Fixed window, as lua/algorithms/fixed-window.lua: spec = [limit, window, align]. */
 export const fixedWindowModel: ModelAlgorithm<WindowState> = {
+  size: ([limit]) => limit,
   load(stored, [, window, align], now) {
     const current = windowOf(now, window, align);
     return { last: stored?.last ?? 0, used: new Map([...(stored?.used ?? [])].filter(([k]) => k >= current)) };
   },
-  earliest(state, [limit, window, align], n, t) {
+  earliest(state, [limit, window, align], n, t, hold) {
     const base = Math.max(t, state.last);
     let k = windowOf(base, window, align);
     for (let step = 0; step <= state.used.size; step++) {
-      if ((state.used.get(k) ?? 0) + n <= limit) break;
+      if ((state.used.get(k) ?? 0) + n + hold <= limit) break;
       k++;
     }
     return Math.max(base, k * window + align);

@@ -1,4 +1,4 @@
-import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision } from "../store.js";
+import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "../store.js";
 import type { ModelAlgorithm, Spec } from "./algorithm.js";
 import { concurrencyModel } from "./concurrency.js";
 import { fixedWindowModel } from "./fixed-window.js";
@@ -64,7 +64,7 @@ export class MemoryStore implements Store {
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
     const now = call.nowUs ?? this.#clock();
-    for (const quota of quotas) this.#checkCosts(quota);
+    for (const quota of quotas) this.#checkCosts(quota, call.record);
     return quotas.map((quota) => this.#decideQuota(quota, call.record, now));
   }
 
@@ -72,11 +72,21 @@ export class MemoryStore implements Store {
     return 0;
   }
 
-  #checkCosts(quota: StoreAcquire): void {
+  // The script's validation: a cost (or a concurrency slot) plus its headroom must fit each rule.
+  #checkCosts(quota: StoreAcquire, record: boolean): void {
     const largest = Math.max(...quota.requests.map((r) => r.cost));
     quota.rules.forEach((rule, i) => {
       if (largest > rule.capacity) {
         throw new Error(`ERR sluice: cost ${largest} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
+      }
+      const [kind, a, b, c] = rule.wire;
+      const size = (models[kind] as ModelAlgorithm<unknown>).size([a, b, c]);
+      for (const request of quota.requests) {
+        const hold = Math.floor((size * request.reserve) / 1000);
+        const need = rule.kind === "concurrency" ? 1 : request.cost;
+        if (record && need + hold > size) {
+          throw new Error(`ERR sluice: cost ${need} plus the headroom ${hold} can never fit limit ${i + 1}`);
+        }
       }
     });
   }
@@ -91,13 +101,16 @@ export class MemoryStore implements Store {
     });
     const paused = (this.#read(batch.keys.pause, now) as number | undefined) ?? 0;
 
-    const decide = (cost: number): { settled: boolean; waitUs: number; blocking: number; queueable: boolean } => {
+    const decide = (
+      request: StoreRequest,
+    ): { settled: boolean; waitUs: number; blocking: number; queueable: boolean } => {
+      const holds = limits.map((limit) => Math.floor((limit.model.size(limit.spec) * request.reserve) / 1000));
       let slot = Math.max(now, paused);
       let blocking = paused > now ? -1 : 0;
       for (let pass = 0; pass < 64; pass++) {
         let moved = false;
         for (const [i, limit] of limits.entries()) {
-          const at = limit.model.earliest(limit.state, limit.spec, cost, slot);
+          const at = limit.model.earliest(limit.state, limit.spec, request.cost, slot, holds[i] ?? 0);
           if (typeof at !== "number")
             return { settled: false, waitUs: Math.max(0, at.next - now), blocking: i + 1, queueable: false };
           if (at > slot) [slot, blocking, moved] = [at, i + 1, true];
@@ -108,7 +121,7 @@ export class MemoryStore implements Store {
     };
 
     return batch.requests.map((request) => {
-      const { settled, waitUs, blocking, queueable } = decide(request.cost);
+      const { settled, waitUs, blocking, queueable } = decide(request);
       const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
       if (admitted && record) {
         for (const limit of limits) {

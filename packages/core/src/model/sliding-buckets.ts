@@ -11,13 +11,14 @@ const top = (state: BucketState): number => Math.max(...state.buckets.keys());
 
 /** Bucketed sliding window, as lua/algorithms/sliding-buckets.lua: spec = [limit, window, bucket]. */
 export const slidingBucketsModel: ModelAlgorithm<BucketState> = {
+  size: ([limit]) => limit,
   load(stored, [, window, bucket], now) {
     const buckets = new Map([...(stored?.buckets ?? [])].filter(([k]) => (k + 1) * bucket > now - window));
     return { last: stored?.last ?? 0, buckets };
   },
-  earliest(state, [limit, window, bucket], n, t) {
+  earliest(state, [limit, window, bucket], n, t, hold) {
     const base = Math.max(t, state.last);
-    let excess = live(state) + n - limit;
+    let excess = live(state) + n + hold - limit;
     if (excess <= 0) return base;
     for (const [k, units] of [...state.buckets].sort(([a], [b]) => a - b)) {
       excess -= units;

@@ -9,12 +9,13 @@ const member = (id: string, i: number): string => (i === 1 ? id : `${id}:${i}`);
 
 /** Exact sliding log, as lua/algorithms/sliding-log.lua: spec = [limit, window, _]. */
 export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
+  size: ([limit]) => limit,
   // Entries are appended in time order (a slot is never before the last), so the array stays sorted.
   load: (stored, [, window], now) => ({ entries: (stored?.entries ?? []).filter((e) => e.t > now - window) }),
-  earliest(state, [limit, window], n, t) {
+  earliest(state, [limit, window], n, t, hold) {
     const last = state.entries.at(-1)?.t ?? 0;
     const base = Math.max(t, last);
-    const excess = state.entries.length + n - limit;
+    const excess = state.entries.length + n + hold - limit;
     if (excess <= 0) return base;
     return Math.max(base, (state.entries[excess - 1] as Entry).t + window);
   },

@@ -2,8 +2,9 @@ import type { ModelAlgorithm } from "./algorithm.js";
 
 /** GCRA, as lua/algorithms/token-bucket.lua: spec = [interval, burst, _]. */
 export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
+  size: ([, burst]) => burst,
   load: (stored) => ({ tat: stored?.tat ?? 0 }),
-  earliest: (state, [interval, burst], n, t) => Math.max(t, state.tat - (burst - n) * interval),
+  earliest: (state, [interval, burst], n, t, hold) => Math.max(t, state.tat - (burst - n - hold) * interval),
   commit(state, [interval], n, t) {
     state.tat = Math.max(state.tat, t) + n * interval;
     return state.tat;

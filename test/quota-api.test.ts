@@ -200,3 +200,17 @@ describe("coalescing", () => {
     expect(batches).toEqual([1, 1, 1, 1]);
   });
 });
+
+describe("event history", () => {
+  it("keeps the newest events of a quota with a TTL, and reset forgets them", async () => {
+    const prefix = randomPrefix();
+    const q = createLimiter({ redis, prefix }).quota("noted", { limits: [tokenBucket({ rate: 1 })] });
+    for (let i = 0; i < 60; i++) await q.note({ type: "rate-limited", status: 429, i });
+    const key = `${prefix}:{noted}:events`;
+    expect(await redis.llen(key)).toBe(50);
+    expect(JSON.parse((await redis.lindex(key, 0)) as string)).toMatchObject({ type: "rate-limited", i: 59 });
+    expect(await redis.pttl(key)).toBeGreaterThan(0);
+    await q.reset();
+    expect(await redis.exists(key)).toBe(0);
+  });
+});

@@ -13,7 +13,11 @@ describe("quotaKeys", () => {
 
   it("puts every key of a quota under one hash tag", () => {
     const keys = quotaKeys("app", "tiktok", [rule]);
-    expect(keys).toEqual({ pause: "app:{tiktok}:pause", limits: ["app:{tiktok}:tb:1000000:1"] });
+    expect(keys).toEqual({
+      pause: "app:{tiktok}:pause",
+      limits: ["app:{tiktok}:tb:1000000:1"],
+      events: "app:{tiktok}:events",
+    });
   });
 
   it.each(["a}b", "{x}", "a{b", "%7D", "with space\nand newline", "ünïcødé 🚦", "x".repeat(10_000)])(

@@ -16,11 +16,12 @@ export function checkPrefix(prefix: unknown): string {
 }
 
 /**
- * Keys of a quota: `<prefix>:{<name>}:<rule id>` and `<prefix>:{<name>}:pause`. The braces make
+ * Keys of a quota: `<prefix>:{<name>}:<rule id>`, `<prefix>:{<name>}:pause` and
+ * `<prefix>:{<name>}:events`. The braces make
  * the escaped name the Cluster hash tag, so one quota's keys share a slot and an acquire over all
  * its rules is one script call; different names spread over the slots.
  */
 export function quotaKeys(prefix: string, name: string, rules: readonly Rule[]): QuotaKeys {
   const base = `${prefix}:{${escapeTag(name)}}:`;
-  return { pause: `${base}pause`, limits: rules.map((rule) => base + rule.id) };
+  return { pause: `${base}pause`, limits: rules.map((rule) => base + rule.id), events: `${base}events` };
 }

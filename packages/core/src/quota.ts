@@ -249,8 +249,17 @@ export class Quota {
     };
   }
 
-  /** Forgets everything this quota spent, reserved, leased or paused. */
+  /** Forgets everything this quota spent, reserved, leased, paused or noted. */
   async reset(): Promise<void> {
-    await this.#store.reset([this.#keys.pause, ...this.#keys.limits]);
+    await this.#store.reset([this.#keys.pause, ...this.#keys.limits, this.#keys.events]);
+  }
+
+  /**
+   * Records an event in the quota's short shared history (the newest 50, kept a day), e.g. a
+   * 429 seen by the fetch wrapper, for `sluice status`. Never put secrets in it.
+   */
+  async note(event: { readonly type: string } & Record<string, unknown>): Promise<void> {
+    const entry = JSON.stringify({ ...event, at: Date.now() });
+    await this.#store.note(this.#keys.events, entry, 50, 24 * 60 * 60 * 1000);
   }
 }

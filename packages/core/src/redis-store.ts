@@ -5,6 +5,7 @@ import {
   acquireSlidingWindowScript,
   acquireTokenBucketScript,
   cancelScript,
+  noteScript,
   pauseScript,
   releaseScript,
   resetScript,
@@ -126,6 +127,10 @@ export class RedisStore implements Store {
 
   async reset(keys: readonly string[]): Promise<number> {
     return Number(await runScript(this.#client, resetScript, keys, []));
+  }
+
+  async note(key: string, event: string, keep: number, ttlMs: number): Promise<void> {
+    await runScript(this.#client, noteScript, [key], [event, String(keep), String(ttlMs)]);
   }
 
   onRelease(key: string, listener: () => void): Promise<() => void> {

@@ -1,9 +1,10 @@
 import type { Rule } from "./rules/rule.js";
 
-/** The keys of one quota: its pause key and one key per rule, all in one hash slot. */
+/** The keys of one quota: its pause key, one key per rule and its event history, in one hash slot. */
 export interface QuotaKeys {
   readonly pause: string;
   readonly limits: readonly string[];
+  readonly events: string;
 }
 
 /** One acquire of a batch. */
@@ -74,6 +75,8 @@ export interface Store {
   /** Pauses until now + durationUs unless a longer pause is in force; resolves to the end. */
   pause(key: string, durationUs: number, nowUs?: number): Promise<number>;
   reset(keys: readonly string[]): Promise<number>;
+  /** Appends `event` to the list at `key`, keeping the newest `keep` for `ttlMs` after the last. */
+  note(key: string, event: string, keep: number, ttlMs: number): Promise<void>;
   /**
    * Calls `listener` whenever a lease on `key` is released. Resolves once listening (so a
    * release after that is never missed) to a function that stops listening.

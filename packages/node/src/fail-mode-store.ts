@@ -17,7 +17,7 @@ export type FailMode = "closed" | "open" | "local";
 export interface StoreFailureEvent {
   readonly type: "store-failure";
   readonly failMode: FailMode;
-  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "listen";
+  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "note" | "listen";
   readonly error: Error;
 }
 
@@ -146,6 +146,14 @@ export class FailModeStore implements Store {
       "reset",
       () => this.#inner.reset(keys),
       () => this.#memory.reset(keys),
+    );
+  }
+
+  note(key: string, event: string, keep: number, ttlMs: number): Promise<void> {
+    return this.#guard(
+      "note",
+      () => this.#inner.note(key, event, keep, ttlMs),
+      async () => {},
     );
   }
 

@@ -192,6 +192,12 @@ export class MemoryStore implements Store {
     return deleted;
   }
 
+  async note(key: string, event: string, keep: number, ttlMs: number): Promise<void> {
+    const now = this.#clock();
+    const events = [event, ...((this.#read(key, now) as string[] | undefined) ?? [])].slice(0, keep);
+    this.#write(key, events, now + ttlMs * 1000);
+  }
+
   async onRelease(key: string, listener: () => void): Promise<() => void> {
     const set = this.#listeners.get(key) ?? new Set();
     this.#listeners.set(key, set);

@@ -214,3 +214,15 @@ describe("event history", () => {
     expect(await redis.exists(key)).toBe(0);
   });
 });
+
+describe("coalescing on the Cluster", () => {
+  it("splits one tick of acquires on many quotas into one call per slot, never cross-slot", async () => {
+    const limiter = createLimiter({ redis: cluster, prefix: randomPrefix() });
+    const limits = [tokenBucket({ rate: 1, burst: 1 })];
+    const quotas = Array.from({ length: 200 }, (_, i) => limiter.quota(`tenant-${i}`, { limits }));
+    const first = await Promise.all(quotas.map((q) => q.tryAcquire()));
+    const second = await Promise.all(quotas.map((q) => q.tryAcquire()));
+    expect(first.every((d) => d.allowed)).toBe(true);
+    expect(second.some((d) => d.allowed)).toBe(false);
+  });
+});

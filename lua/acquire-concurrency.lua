@@ -5,6 +5,7 @@
   script body on every call, so leaving the other algorithms out makes the common
   one-kind quota cheaper. KEYS, ARGV, clock and reply exactly as in acquire.lua:
 
+  KEYS[1]      the call's key
   KEYS[k]      pause key of a quota
   KEYS[k + i]  key of its limit i
 ]]

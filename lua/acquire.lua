@@ -10,13 +10,16 @@
   other at the same instant; it lets one process coalesce concurrent acquires into one round
   trip (in a Cluster, only quotas of one hash slot share a call).
 
-  KEYS, per quota q in order:
+  KEYS[1]  the call's key (string, in the slot of the quotas): remembers the reply for
+           ARGV[3] ms, so a call the client resends after a reconnect is answered, not re-run
+  then, per quota q in order:
     KEYS[k]      pause key of q (string: paused-until time, microseconds)
     KEYS[k + i]  key of limit i of q (one quota's keys share one hash tag)
 
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
   ARGV[2]  "1" to record admissions, "0" to only report (state())
-  ARGV[3]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
+  ARGV[3]  remember: milliseconds to keep the reply under KEYS[1]; 0 = do not
+  ARGV[4]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
            ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
   then     Q: number of quotas, >= 1; then per quota in order: its rule set (1..S), R (>= 1)
            and R times: id (unique per acquire; names its log entries and its concurrency

@@ -21,39 +21,91 @@ describe("embedded scripts", () => {
 
   it("malformed ARGV is an error reply and leaves state untouched", async () => {
     const key = `${randomPrefix()}:{q}:tb`;
-    const call = (...argv: string[]) => redis.eval(acquireScript.source, 2, `${key}:pause`, key, ...argv);
-    // ARGV: now, record, rule set count, per set: limit count and (kind, a, b, c) per limit,
+    const call = (...argv: string[]) =>
+      redis.eval(acquireScript.source, 3, `${key}:call`, `${key}:pause`, key, ...argv);
+    // ARGV: now, record, remember, rule set count, per set: limit count and (kind, a, b, c) per limit,
     // then quota count, per quota: rule set, request count, (id, cost, maxWait, reserve) per request
     const set = (...limit: string[]) => ["1", "1", ...limit];
     const tb = set("tb", "100000", "2", "0");
     const one = (id: string, cost: string) => ["1", "1", "1", id, cost, "0", "0"];
-    await call("", "1", ...tb, ...one("id1", "1"));
+    await call("", "1", "0", ...tb, ...one("id1", "1"));
     const before = await redis.get(key);
-    await expect(call("", "1", ...tb, ...one("id2", "-1"))).rejects.toThrow(/cost must be an integer >= 0/);
-    await expect(call("", "1", ...set("tb", "NaN", "2", "0"), ...one("id2", "1"))).rejects.toThrow(
+    await expect(call("", "1", "0", ...tb, ...one("id2", "-1"))).rejects.toThrow(/cost must be an integer >= 0/);
+    await expect(call("", "1", "0", ...set("tb", "NaN", "2", "0"), ...one("id2", "1"))).rejects.toThrow(
       /interval must be an integer >= 1/,
     );
-    await expect(call("", "1", ...set("zz", "1", "2", "0"), ...one("id2", "1"))).rejects.toThrow(
+    await expect(call("", "1", "0", ...set("zz", "1", "2", "0"), ...one("id2", "1"))).rejects.toThrow(
       /unknown limit kind 'zz'/,
     );
-    await expect(call("", "1", ...tb, ...one("id2", "3"))).rejects.toThrow(/cost 3 exceeds the capacity 2/);
-    await expect(call("", "1", ...set("tb", "100000"))).rejects.toThrow(/expected 4 ARGV per limit/);
-    await expect(call("", "1", ...tb, "1", "1", "0", "id2", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", ...tb, ...one("id2", "3"))).rejects.toThrow(/cost 3 exceeds the capacity 2/);
+    await expect(call("", "1", "0", ...set("tb", "100000"))).rejects.toThrow(/expected 4 ARGV per limit/);
+    await expect(call("", "1", "0", ...tb, "1", "1", "0", "id2", "1", "0", "0")).rejects.toThrow(
       /request count must be an integer >= 1/,
     );
-    await expect(call("", "1", ...tb, "1", "7", "1", "id2", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", ...tb, "1", "7", "1", "id2", "1", "0", "0")).rejects.toThrow(
       /rule set 7 is not defined/,
     );
-    await expect(call("", "1", ...tb, "2", "1", "1", "id2", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", ...tb, "2", "1", "1", "id2", "1", "0", "0")).rejects.toThrow(
       /rule set must be an integer/,
     );
-    await expect(call("", "1", ...tb, "1", "1", "1", "id2", "2", "0", "500")).rejects.toThrow(
+    await expect(call("", "1", "0", ...tb, "1", "1", "1", "id2", "2", "0", "500")).rejects.toThrow(
       /headroom 1 can never fit/,
     );
     // a valid request next to a malformed one: the whole call is refused, nothing written
-    await expect(call("", "1", ...tb, "1", "1", "2", "id3", "1", "0", "0", "", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", ...tb, "1", "1", "2", "id3", "1", "0", "0", "", "1", "0", "0")).rejects.toThrow(
       /request id/,
     );
     expect(await redis.get(key)).toBe(before);
+  });
+});
+
+describe("a call resent after a reconnect", () => {
+  it("is answered with the first run's decisions and charges nothing twice", async () => {
+    const { RedisStore, quotaKeys, tokenBucket, slidingWindow } = await import("@sluice/core");
+    const store = new RedisStore({
+      evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
+      eval: (source, keys, args) => redis.eval(source, keys.length, ...keys, ...args),
+      slotOf: () => 0,
+      subscribe: async () => () => {},
+    });
+    const rules = [tokenBucket({ rate: 10, burst: 3 }), slidingWindow({ limit: 3, window: "1s" })];
+    const quota = { keys: quotaKeys(randomPrefix(), "resend", rules), rules };
+    const requests = [1, 1].map((cost, i) => ({ id: `resent-${i}`, cost, maxWaitUs: 0, reserve: 0 }));
+    const first = await store.acquire([{ ...quota, requests }], { record: true });
+    const resent = await store.acquire([{ ...quota, requests }], { record: true });
+    expect(resent).toEqual(first);
+    // one unit left of three: the resend spent nothing
+    const [[state]] = await store.acquire([{ ...quota, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }], {
+      record: false,
+    });
+    expect(state?.limits.map((l) => l.remaining)).toEqual([1, 1]);
+  });
+});
+
+describe("a cancel resent after a reconnect", () => {
+  it("refunds once", async () => {
+    const { RedisStore, quotaKeys, fixedWindow } = await import("@sluice/core");
+    const store = new RedisStore({
+      evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
+      eval: (source, keys, args) => redis.eval(source, keys.length, ...keys, ...args),
+      slotOf: () => 0,
+      subscribe: async () => () => {},
+    });
+    const rules = [fixedWindow({ limit: 5, window: "1h" })];
+    const keys = quotaKeys(randomPrefix(), "cancel", rules);
+    const request = (id: string) => ({ keys, rules, requests: [{ id, cost: 2, maxWaitUs: 0, reserve: 0 }] });
+    const [[a]] = await store.acquire([request("a")], { record: true });
+    await store.acquire([request("b")], { record: true });
+    const cancel = { keys, rules, id: "a", cost: 2, slotUs: a?.nowUs ?? 0, resetsUs: [0] };
+    await store.cancel(cancel);
+    await store.cancel(cancel);
+    const [[state]] = await store.acquire(
+      [{ keys, rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }],
+      {
+        record: false,
+      },
+    );
+    // b's two units are still counted: the resent cancel gave nothing back twice
+    expect(state?.limits[0]?.remaining).toBe(3);
   });
 });

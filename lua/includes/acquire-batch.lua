@@ -6,11 +6,23 @@
 
 local now = clock(ARGV[1])
 local record = ARGV[2] == "1"
+local remember = int_arg(ARGV[3], "remember", 0)
+
+-- A call resent by the client after a reconnect (the reply of the first run was lost) gets
+-- the first run's answer and changes nothing: the quota is never charged twice.
+if record and remember > 0 then
+  local first_run = redis.call("GET", KEYS[1])
+  if first_run then
+    local reply = {}
+    for value in string.gmatch(first_run, "[^,]+") do reply[#reply + 1] = tonumber(value) end
+    return reply
+  end
+end
 
 -- Parse and validate everything before anything is written. Rule sets are sent once and
 -- shared by every quota of the call that uses them (distinct quotas often share their rules).
-local set_count = int_arg(ARGV[3], "rule set count", 1)
-local sets, at = {}, 4
+local set_count = int_arg(ARGV[4], "rule set count", 1)
+local sets, at = {}, 5
 for s = 1, set_count do
   local limit_count = int_arg(ARGV[at], "limit count", 1)
   sets[s] = parse_specs(at + 1, limit_count)
@@ -18,7 +30,7 @@ for s = 1, set_count do
 end
 local quota_count = int_arg(ARGV[at], "quota count", 1)
 at = at + 1
-local quotas, key_at = {}, 1
+local quotas, key_at = {}, 2
 for q = 1, quota_count do
   local set = sets[int_arg(ARGV[at], "rule set", 1)]
   if set == nil then fail("rule set " .. ARGV[at] .. " is not defined") end
@@ -101,5 +113,10 @@ for _, quota in ipairs(quotas) do
       l.algo.save(l.state, l.key, l.spec, now)
     end
   end
+end
+if record and remember > 0 then
+  local text = {}
+  for i, value in ipairs(reply) do text[i] = fmt(value) end
+  redis.call("SET", KEYS[1], table.concat(text, ","), "PX", remember)
 end
 return reply

@@ -24,7 +24,7 @@ export {
   type QuotaState,
   type TryAcquireOptions,
 } from "./quota.js";
-export { RedisStore } from "./redis-store.js";
+export { RedisStore, type RedisStoreOptions } from "./redis-store.js";
 export { type ConcurrencyOptions, concurrency } from "./rules/concurrency.js";
 export { type FixedWindowOptions, fixedWindow } from "./rules/fixed-window.js";
 export type { ConcurrencyRule, FixedWindowRule, Rule, SlidingWindowRule, TokenBucketRule } from "./rules/rule.js";

@@ -14,6 +14,7 @@ describe("quotaKeys", () => {
   it("puts every key of a quota under one hash tag", () => {
     const keys = quotaKeys("app", "tiktok", [rule]);
     expect(keys).toEqual({
+      base: "app:{tiktok}:",
       pause: "app:{tiktok}:pause",
       limits: ["app:{tiktok}:tb:1000000:1"],
       events: "app:{tiktok}:events",

@@ -23,5 +23,5 @@ export function checkPrefix(prefix: unknown): string {
  */
 export function quotaKeys(prefix: string, name: string, rules: readonly Rule[]): QuotaKeys {
   const base = `${prefix}:{${escapeTag(name)}}:`;
-  return { pause: `${base}pause`, limits: rules.map((rule) => base + rule.id), events: `${base}events` };
+  return { base, pause: `${base}pause`, limits: rules.map((rule) => base + rule.id), events: `${base}events` };
 }

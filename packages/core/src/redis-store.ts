@@ -69,16 +69,30 @@ function decode(reply: unknown, quotas: readonly StoreAcquire[]): StoreDecision[
   );
 }
 
+export interface RedisStoreOptions {
+  /**
+   * How long Redis remembers each acquire call's reply, in ms, so that a call the client
+   * resends after a reconnect (its first reply lost) is answered, not charged twice. Cover the
+   * caller's timeout: a resend after the caller gave up can only waste quota, never over-spend it.
+   * @default 2000
+   */
+  readonly rememberMs?: number;
+}
+
 /** Quota state in Redis, decided by the embedded Lua scripts on Redis's clock. */
 export class RedisStore implements Store {
   readonly #client: ScriptClient;
+  readonly #rememberMs: number;
 
-  constructor(client: ScriptClient) {
+  constructor(client: ScriptClient, options: RedisStoreOptions = {}) {
     this.#client = client;
+    this.#rememberMs = options.rememberMs ?? 2000;
   }
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
-    const keys: string[] = [];
+    const first = quotas[0] as StoreAcquire;
+    // Named after the call's first request id, in the slot of its quotas.
+    const keys: string[] = [`${first.keys.base}call:${first.requests[0]?.id}`];
     const setArgs: string[] = [];
     const quotaArgs: string[] = [String(quotas.length)];
     const sets = new Map<string, number>();
@@ -97,7 +111,12 @@ export class RedisStore implements Store {
         quotaArgs.push(request.id, String(request.cost), String(request.maxWaitUs), String(request.reserve));
       }
     }
-    const args = [call.nowUs === undefined ? "" : String(call.nowUs), call.record ? "1" : "0", String(sets.size)];
+    const args = [
+      call.nowUs === undefined ? "" : String(call.nowUs),
+      call.record ? "1" : "0",
+      String(call.record ? this.#rememberMs : 0),
+      String(sets.size),
+    ];
     const script = acquireScriptFor(quotas.flatMap((q) => q.rules));
     return decode(await runScript(this.#client, script, keys, [...args, ...setArgs, ...quotaArgs]), quotas);
   }
@@ -111,7 +130,9 @@ export class RedisStore implements Store {
     request.rules.forEach((rule, i) => {
       args.push(...rule.wire.map(String), String(request.resetsUs[i] ?? 0));
     });
-    await runScript(this.#client, cancelScript, request.keys.limits, args);
+    args.push(String(this.#rememberMs));
+    const keys = [`${request.keys.base}cancel:${request.id}`, ...request.keys.limits];
+    await runScript(this.#client, cancelScript, keys, args);
   }
 
   async release(keys: readonly string[], id: string): Promise<number> {

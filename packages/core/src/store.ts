@@ -2,6 +2,8 @@ import type { Rule } from "./rules/rule.js";
 
 /** The keys of one quota: its pause key, one key per rule and its event history, in one hash slot. */
 export interface QuotaKeys {
+  /** `<prefix>:{<name>}:`, what every key of the quota starts with. */
+  readonly base: string;
   readonly pause: string;
   readonly limits: readonly string[];
   readonly events: string;

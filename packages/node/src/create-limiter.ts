@@ -63,7 +63,9 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
   const coalesce = options.coalesce ?? defaults.coalesce;
   if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
   const client = new IoredisScriptClient(redis);
-  const store = new FailModeStore(new RedisStore(client), {
+  // Replies are remembered for twice the timeout: a resend while the caller still waits is answered.
+  const redisStore = new RedisStore(client, { rememberMs: Math.max(1000, 2 * timeoutMs) });
+  const store = new FailModeStore(redisStore, {
     failMode,
     timeoutMs,
     localShare,

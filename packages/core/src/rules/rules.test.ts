@@ -23,6 +23,14 @@ describe("rule factories", () => {
     expect(concurrency({ limit: 20, lease: "30s" }).wire).toEqual(["cc", 20, 30_000_000, 0]);
   });
 
+  it("check buckets only where they are used", () => {
+    expect(slidingWindow({ limit: 5, window: 1 }).precision).toBe("exact");
+    expect(slidingWindow({ limit: 5000, window: "50ms" }).buckets).toBe(50);
+    expect(() => slidingWindow({ limit: 5, window: "1s", buckets: 1 })).toThrow(
+      "Expected `buckets` to be an integer from 2 to 1000",
+    );
+  });
+
   it("round a token bucket's interval up, never faster than asked", () => {
     const [, interval] = tokenBucket({ rate: 3, per: "1s" }).wire;
     expect(interval * 3).toBeGreaterThanOrEqual(1_000_000);

@@ -31,7 +31,11 @@ export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
   const windowUs = durationToMicros("window", opts.window);
   const precision = opts.precision ?? (limit <= EXACT_LOG_MAX_LIMIT ? "exact" : "bucketed");
   if (precision !== "exact" && precision !== "bucketed") invalid("precision", '"exact" or "bucketed"', precision);
-  const buckets = integer("buckets", opts.buckets ?? 100, 2, Math.floor(windowUs / 1000));
+  // Buckets of at least 1 ms each; only checked when they are used or given.
+  const buckets =
+    precision === "bucketed" || opts.buckets !== undefined
+      ? integer("buckets", opts.buckets ?? Math.min(100, Math.floor(windowUs / 1000)), 2, Math.floor(windowUs / 1000))
+      : 100;
   const windowMs = windowUs / 1000;
   if (precision === "exact") {
     return Object.freeze({

@@ -12,11 +12,7 @@ local remember = int_arg(ARGV[3], "remember", 0)
 -- the first run's answer and changes nothing: the quota is never charged twice.
 if record and remember > 0 then
   local first_run = redis.call("GET", KEYS[1])
-  if first_run then
-    local reply = {}
-    for value in string.gmatch(first_run, "[^,]+") do reply[#reply + 1] = tonumber(value) end
-    return reply
-  end
+  if first_run then return cmsgpack.unpack(first_run) end
 end
 
 -- Parse and validate everything before anything is written. Rule sets are sent once and
@@ -114,9 +110,6 @@ for _, quota in ipairs(quotas) do
     end
   end
 end
-if record and remember > 0 then
-  local text = {}
-  for i, value in ipairs(reply) do text[i] = fmt(value) end
-  redis.call("SET", KEYS[1], table.concat(text, ","), "PX", remember)
-end
+-- MessagePack keeps 64-bit integers exact, and packs in C.
+if record and remember > 0 then redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", remember) end
 return reply

@@ -9,6 +9,7 @@ export default defineConfig({
       "@sluice/core": source("core"),
       "@sluice/node": source("node"),
       "@sluice/fetch": source("fetch"),
+      "@sluice/bulk": source("bulk"),
     },
   },
   test: {

@@ -75,9 +75,8 @@ describe("a call resent after a reconnect", () => {
     const resent = await store.acquire([{ ...quota, requests }], { record: true });
     expect(resent).toEqual(first);
     // one unit left of three: the resend spent nothing
-    const [[state]] = await store.acquire([{ ...quota, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }], {
-      record: false,
-    });
+    const peek = [{ ...quota, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }];
+    const state = (await store.acquire(peek, { record: false }))[0]?.[0];
     expect(state?.limits.map((l) => l.remaining)).toEqual([1, 1]);
   });
 });

@@ -93,7 +93,7 @@ describe("a cancel resent after a reconnect", () => {
     const rules = [fixedWindow({ limit: 5, window: "1h" })];
     const keys = quotaKeys(randomPrefix(), "cancel", rules);
     const request = (id: string) => ({ keys, rules, requests: [{ id, cost: 2, maxWaitUs: 0, reserve: 0 }] });
-    const [[a]] = await store.acquire([request("a")], { record: true });
+    const a = (await store.acquire([request("a")], { record: true }))[0]?.[0];
     await store.acquire([request("b")], { record: true });
     const cancel = { keys, rules, id: "a", cost: 2, slotUs: a?.nowUs ?? 0, resetsUs: [0] };
     await store.cancel(cancel);

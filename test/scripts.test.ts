@@ -98,12 +98,8 @@ describe("a cancel resent after a reconnect", () => {
     const cancel = { keys, rules, id: "a", cost: 2, slotUs: a?.nowUs ?? 0, resetsUs: [0] };
     await store.cancel(cancel);
     await store.cancel(cancel);
-    const [[state]] = await store.acquire(
-      [{ keys, rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }],
-      {
-        record: false,
-      },
-    );
+    const peek = [{ keys, rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }];
+    const state = (await store.acquire(peek, { record: false }))[0]?.[0];
     // b's two units are still counted: the resent cancel gave nothing back twice
     expect(state?.limits[0]?.remaining).toBe(3);
   });

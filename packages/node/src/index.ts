@@ -28,5 +28,15 @@ export {
   type TryAcquireOptions,
   tokenBucket,
 } from "@sluice/core";
+export { type ReadStatusOptions, readStatus } from "./cli/read-status.js";
+export type { RuleSpec } from "./cli/rule-spec.js";
+export type {
+  LimitReport,
+  OtherKey,
+  PauseReport,
+  QuotaReport,
+  RateLimitedEntry,
+  StatusReport,
+} from "./cli/status-report.js";
 export { createLimiter, type LimiterOptions, type RedisLimiter } from "./create-limiter.js";
 export type { FailMode, StoreFailureEvent } from "./fail-mode-store.js";

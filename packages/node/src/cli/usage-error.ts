@@ -1,0 +1,12 @@
+import { SluiceError } from "@sluice/core";
+
+/** The command line could not be understood; the message says which argument and what to pass. */
+export class UsageError extends SluiceError {
+  override name = "UsageError";
+
+  constructor(message: string) {
+    super("CLI_USAGE", `${message}. Run \`sluice status --help\` for the options.`);
+  }
+}
+
+export const isUsageError = (error: unknown): error is UsageError => error instanceof UsageError;

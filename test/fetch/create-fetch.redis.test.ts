@@ -30,6 +30,11 @@ afterEach(async () => {
 async function server(options: Parameters<typeof startLimitedServer>[0]): Promise<LimitedServer> {
   const started = await startLimitedServer(options);
   servers.push(started);
+  // Opens sockets before the measured burst (the server does not count /__warmup): a cold burst
+  // arrives spread out and collides at the server with the next window's requests.
+  await Promise.all(
+    Array.from({ length: 20 }, () => fetch(`${started.url}/__warmup`).then((res) => res.arrayBuffer())),
+  );
   return started;
 }
 
@@ -134,6 +139,42 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
       const limited = log.events.find((event) => event.type === "rate-limited");
       expect(limited).toMatchObject({ quotas: ["paused"], keyId: undefined });
       expect(first.stats().paused).toMatchObject({ sent: 2, retried: 1, rateLimited: 1 });
+    },
+  );
+
+  it.each(["pause", "ignore"] as const)(
+    "a rival outside Sluice spends the quota; a 200 saying remaining 0 (onExhausted %s)",
+    async (onExhausted) => {
+      const api = await server({ limit: 5, windowMs: 1000, resetOnSuccess: true });
+      const route = { match: `${api.url}/`, quota: "rival", limits: [slidingWindow({ limit: 5, window: "1.1s" })] };
+      const log = eventLog();
+      const first = createFetch({ limiter, routes: [route], onExhausted, onEvent: log.onEvent });
+      // A second fetch on the same quota plays another process.
+      const other = createFetch({ limiter, routes: [route], onExhausted });
+      // The rival spends 4 of the server's 5: Sluice's shared state still believes 5 remain.
+      for (let i = 0; i < 4; i++) await (await fetch(`${api.url}/rival/${i}`)).text();
+      const res = await first(`${api.url}/a`);
+      expect(res.headers.get("x-ratelimit-remaining")).toBe("0");
+      await res.text();
+      const b = await other(`${api.url}/b`);
+      await b.text();
+      expect(b.status).toBe(200);
+      const state = await limiter.quota("rival", { limits: route.limits }).state();
+      if (onExhausted === "pause") {
+        // The other process waited for the server's reset instead of meeting a 429.
+        expect(api.rateLimited).toBe(0);
+        expect(log.events).toContainEqual(
+          expect.objectContaining({ type: "exhausted", quotas: ["rival"], status: 200 }),
+        );
+        const arrivals = api.arrivals.filter((a) => a.path === "/b");
+        expect(arrivals).toHaveLength(1);
+        expect((arrivals[0]?.at as number) - (api.arrivals[0]?.at as number)).toBeGreaterThanOrEqual(1000);
+      } else {
+        expect(api.rateLimited).toBe(1);
+        expect(other.stats().rival).toMatchObject({ rateLimited: 1, retried: 1 });
+      }
+      // Sluice's own count: its 2 requests, plus the refused attempt when ignoring the signal.
+      expect(state.limits[0]?.remaining).toBe(onExhausted === "pause" ? 3 : 2);
     },
   );
 

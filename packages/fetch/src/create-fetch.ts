@@ -12,6 +12,7 @@ import { releaseOnBodyEnd } from "./release-on-body-end.js";
 import { resolveOptions } from "./resolve-options.js";
 import { isRetryableNetworkError, isRetryableStatus } from "./retry-policy.js";
 import { type RequestPlan, RouteTable } from "./route-table.js";
+import { exhaustedWait } from "./signals/exhausted-wait.js";
 import { serverWait } from "./signals/server-wait.js";
 
 /** A fetch that spends its routes' quotas; same signature as the global `fetch`. */
@@ -232,10 +233,14 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       // quarantines a key, which bounds the loop by the pool size.
       return call.prepared.replayable && pool.hasOtherThan(key) ? { sleepMs: 0 } : response;
     }
-    if (!isRetryableStatus(status, method, retry.nonIdempotent)) return response;
+    if (!isRetryableStatus(status, method, retry.nonIdempotent)) {
+      await tighten(call, response, key);
+      return response;
+    }
 
     const wait = serverWait(response);
-    const pausing = wait !== undefined && (status === 429 || wait.source === "retry-after");
+    const exhausted = config.onExhausted === "pause" && exhaustedWait(response.headers) !== undefined;
+    const pausing = wait !== undefined && (status === 429 || wait.source === "retry-after" || exhausted);
     const targets = pausing ? pauseTargets(call, key) : [];
     if (pausing && wait.waitMs >= 1) await Promise.all(targets.map((quota) => quota.pause(wait.waitMs)));
     if (status === 429) {
@@ -257,6 +262,29 @@ export function createFetch(options: FetchOptions): LimitedFetch {
     scheduleRetry(call, attempts, status, delayMs);
     // A paused quota makes the next acquire wait by itself, in every process.
     return { sleepMs: pausing && targets.length > 0 ? 0 : delayMs };
+  }
+
+  /**
+   * The server says its quota is spent (remaining 0 with a reset) on an answer that is not
+   * retried: pause the quotas it applies to until that reset, so no process spends slots the
+   * server would refuse. Best effort: a failed pause must not fail a good answer.
+   */
+  async function tighten(call: Call, response: Response, key: PoolKey | undefined): Promise<void> {
+    if (config.onExhausted !== "pause") return;
+    const waitMs = exhaustedWait(response.headers);
+    if (waitMs === undefined || waitMs < 1) return;
+    const targets = pauseTargets(call, key);
+    if (targets.length === 0) return;
+    await Promise.all(targets.map((quota) => quota.pause(waitMs).catch(() => {})));
+    emit({
+      type: "exhausted",
+      quotas: targets.map((quota) => quota.name),
+      waitMs,
+      status: response.status,
+      keyId: key?.id,
+      method: call.method,
+      url: call.url,
+    });
   }
 
   return Object.assign(limitedFetch, { stats: () => stats.snapshot() });

@@ -34,6 +34,20 @@ export interface RateLimitedEvent extends EventBase {
   readonly keyId: string | undefined;
 }
 
+/**
+ * An answer other than a 429 said the server's quota is spent (remaining 0 with a reset), so
+ * the quotas were paused until that reset (`onExhausted: "pause"`).
+ */
+export interface ExhaustedEvent extends EventBase {
+  readonly type: "exhausted";
+  /** The quotas paused. */
+  readonly quotas: readonly string[];
+  /** Ms until the reset the server named. */
+  readonly waitMs: number;
+  readonly status: number;
+  readonly keyId: string | undefined;
+}
+
 /** A credential key was refused (401/403) and is set aside locally. */
 export interface QuarantineEvent extends EventBase {
   readonly type: "quarantine";
@@ -44,4 +58,4 @@ export interface QuarantineEvent extends EventBase {
 }
 
 /** What `onEvent` receives. Never carries credential secrets. */
-export type FetchEvent = WaitEvent | RetryEvent | RateLimitedEvent | QuarantineEvent;
+export type FetchEvent = WaitEvent | RetryEvent | RateLimitedEvent | ExhaustedEvent | QuarantineEvent;

@@ -7,7 +7,14 @@ export {
 export { isRequestTimeoutError, RequestTimeoutError } from "./errors/request-timeout-error.js";
 export { isRetryAfterTooLongError, RetryAfterTooLongError } from "./errors/retry-after-too-long-error.js";
 export { isUnmatchedRequestError, UnmatchedRequestError } from "./errors/unmatched-request-error.js";
-export type { FetchEvent, QuarantineEvent, RateLimitedEvent, RetryEvent, WaitEvent } from "./fetch-event.js";
+export type {
+  ExhaustedEvent,
+  FetchEvent,
+  QuarantineEvent,
+  RateLimitedEvent,
+  RetryEvent,
+  WaitEvent,
+} from "./fetch-event.js";
 export type { FetchStats } from "./fetch-stats.js";
 export type {
   CredentialKey,
@@ -19,6 +26,7 @@ export type {
 } from "./options.js";
 export { isIdempotent, isRetryableStatus } from "./retry-policy.js";
 export { capWait, MAX_SERVER_WAIT_MS } from "./signals/cap-wait.js";
+export { exhaustedWait } from "./signals/exhausted-wait.js";
 export {
   type IetfRateLimit,
   type IetfRateLimitPolicy,

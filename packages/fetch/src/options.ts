@@ -90,7 +90,17 @@ export interface FetchOptions {
    * @default Infinity
    */
   readonly timeout?: Duration;
-  /** Receives `wait`, `retry`, `rate-limited` and `quarantine` events. Errors it throws are ignored. */
+  /**
+   * What to do when any answer (a 200 as well) says the server's quota is spent:
+   * `X-RateLimit-Remaining: 0` with a reset (`X-RateLimit-Reset-After` or `X-RateLimit-Reset`),
+   * or an IETF `RateLimit` policy with `r=0;t=...`. `"pause"` pauses the route's quota (the key's,
+   * for a credential pool) until that reset, for every process, so the next requests wait
+   * instead of meeting 429s; a pause never shortens a longer one. `"ignore"` reads these headers
+   * on 429/503 answers only.
+   * @default "pause"
+   */
+  readonly onExhausted?: "pause" | "ignore";
+  /** Receives `wait`, `retry`, `rate-limited`, `exhausted` and `quarantine` events. Errors it throws are ignored. */
   readonly onEvent?: (event: FetchEvent) => void;
   /** The fetch to send with. @default globalThis.fetch (looked up at each call) */
   readonly fetch?: typeof fetch;
@@ -98,6 +108,7 @@ export interface FetchOptions {
 
 export const defaults = {
   unmatched: "pass",
+  onExhausted: "pause",
   retry: { limit: 3, baseDelay: 300, maxDelay: 30_000, maxElapsed: 120_000, nonIdempotent: false },
   quarantine: 60_000,
   format: (secret: string): string => secret,

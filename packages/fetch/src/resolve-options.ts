@@ -6,6 +6,7 @@ import { defaults, type FetchOptions } from "./options.js";
 export interface ResolvedOptions {
   readonly limiter: Limiter;
   readonly unmatched: "pass" | "reject";
+  readonly onExhausted: "pause" | "ignore";
   readonly retry: {
     readonly limit: number;
     readonly baseDelayMs: number;
@@ -30,10 +31,19 @@ const ms = (option: string, value: unknown): number => durationToMicros(option, 
 export function resolveOptions(input: FetchOptions): ResolvedOptions {
   if (typeof input !== "object" || input === null || Array.isArray(input))
     invalid("options", "an options object", input);
-  const { limiter, unmatched = defaults.unmatched, retry = {}, timeout, onEvent, fetch } = input;
+  const {
+    limiter,
+    unmatched = defaults.unmatched,
+    onExhausted = defaults.onExhausted,
+    retry = {},
+    timeout,
+    onEvent,
+    fetch,
+  } = input;
   if (!(limiter instanceof Limiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
     invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
   if (unmatched !== "pass" && unmatched !== "reject") invalid("unmatched", '"pass" or "reject"', unmatched);
+  if (onExhausted !== "pause" && onExhausted !== "ignore") invalid("onExhausted", '"pause" or "ignore"', onExhausted);
   if (retry !== false && (typeof retry !== "object" || retry === null || Array.isArray(retry)))
     invalid("retry", "an options object or false", retry);
   const r = retry === false ? { limit: 0 } : retry;
@@ -44,6 +54,7 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
   return {
     limiter,
     unmatched,
+    onExhausted,
     retry: {
       limit: integer("retry.limit", r.limit ?? defaults.retry.limit, 0, 100),
       baseDelayMs: ms("retry.baseDelay", r.baseDelay ?? defaults.retry.baseDelay),

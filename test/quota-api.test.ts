@@ -2,6 +2,7 @@ import {
   CostExceedsCapacityError,
   concurrency,
   createMemoryLimiter,
+  fixedWindow,
   Limiter,
   MemoryStore,
   QuotaExceededError,
@@ -225,5 +226,44 @@ describe("coalescing on the Cluster", () => {
     const second = await Promise.all(quotas.map((q) => q.tryAcquire()));
     expect(first.every((d) => d.allowed)).toBe(true);
     expect(second.some((d) => d.allowed)).toBe(false);
+  });
+});
+
+describe("tighten", () => {
+  it.each([
+    ["memory", () => createMemoryLimiter({ prefix: randomPrefix() })],
+    ["redis", () => createLimiter({ redis, prefix: randomPrefix() })],
+  ] as Array<[string, () => Limiter]>)(
+    "spends down to the server's figure, once, never loosening (%s)",
+    async (_, make) => {
+      const limiter = make();
+      const window = slidingWindow({ limit: 10, window: "1m" });
+      const bucket = tokenBucket({ rate: 10, per: "1m", burst: 10 });
+      const q = limiter.quota("tight", { limits: [window, bucket] });
+      await q.acquire({ cost: 2 });
+      // the server says 3 remain: another client spent 5 units we did not see
+      expect(await q.tighten(window, 3)).toBe(5);
+      expect(await q.tighten(window, 3)).toBe(0);
+      expect(await q.tighten(window, 9)).toBe(0);
+      expect(await q.tighten(bucket, 0)).toBe(8);
+      const state = await q.state();
+      expect(state.limits.map((l) => l.remaining)).toEqual([3, 0]);
+      await expect(q.tighten(concurrency({ limit: 1 }), 0)).rejects.toThrow(/`rule` to be a rate limit of this quota/);
+    },
+  );
+});
+
+describe("named rules", () => {
+  it("two endpoints with equal limits share one quota and keep separate state", async () => {
+    const limiter = createMemoryLimiter({ prefix: randomPrefix() });
+    const app = fixedWindow({ limit: 100, window: "1h" });
+    const info = slidingWindow({ limit: 2, window: "1m", name: "user-info" });
+    const list = slidingWindow({ limit: 2, window: "1m", name: "video-list" });
+    const infoQuota = limiter.quota("tiktok", { limits: [app, info] });
+    const listQuota = limiter.quota("tiktok", { limits: [app, list] });
+    for (let i = 0; i < 2; i++) expect((await infoQuota.tryAcquire()).allowed).toBe(true);
+    expect((await infoQuota.tryAcquire()).allowed).toBe(false);
+    expect((await listQuota.tryAcquire()).allowed).toBe(true);
+    expect((await listQuota.state()).limits[0]?.remaining).toBe(97);
   });
 });

@@ -4,7 +4,7 @@ import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisCluster, startRedisCluster } from "../../scripts/redis-servers.js";
 import { randomPrefix } from "../support/redis-clients.js";
-import { redisPid } from "./support/redis-process.js";
+import { redisPid, waitForReplicas } from "./support/redis-process.js";
 
 // A Cluster of this file's own: 3 masters, 3 replicas (cluster-node-timeout 2000 ms).
 let cluster: RedisCluster;
@@ -12,16 +12,22 @@ let client: Cluster;
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+  await waitForReplicas(
+    cluster.nodes.map((node) => node.port),
+    3,
+  );
   client = new Cluster(cluster.nodes);
   client.on("error", () => {});
 }, 60_000);
 
 afterAll(async () => {
-  client.disconnect();
-  await cluster.stop();
+  client?.disconnect();
+  await cluster?.stop();
 });
 
 const nodeAt = (port: number): Redis => new Redis({ host: "127.0.0.1", port, lazyConnect: false });
+
+type SlotRange = [from: number, to: number, master: [host: string, port: number, id: string]];
 
 interface Call {
   readonly quota: number;
@@ -68,7 +74,7 @@ describe("Cluster: slot migration and failover under load", () => {
     await quota.state();
     const keys = quotaKeys(prefix, "migrating", rules);
     const slot = Number(await client.cluster("KEYSLOT", keys.limits[0] as string));
-    const slots = (await client.cluster("SLOTS")) as Array<[number, number, [string, number, string]]>;
+    const slots = (await client.cluster("SLOTS")) as unknown as SlotRange[];
     const owner = slots.find(([from, to]) => slot >= from && slot <= to)?.[2] as [string, number, string];
     const target = slots.find(([, , master]) => master[1] !== owner[1])?.[2] as [string, number, string];
     const source = nodeAt(owner[1]);
@@ -76,6 +82,7 @@ describe("Cluster: slot migration and failover under load", () => {
 
     const stop = signal();
     const run = load(() => quota.tryAcquire(), 1, 4, stop.promise);
+    const redirects = { ask: 0, moved: 0, tryAgain: 0 };
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await destination.cluster("SETSLOT", slot, "IMPORTING", owner[2]);
@@ -93,6 +100,10 @@ describe("Cluster: slot migration and failover under load", () => {
         each.disconnect();
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
+      const errorstats = await source.info("errorstats");
+      redirects.ask = Number(/errorstat_ASK:count=(\d+)/.exec(errorstats)?.[1] ?? 0);
+      redirects.moved = Number(/errorstat_MOVED:count=(\d+)/.exec(errorstats)?.[1] ?? 0);
+      redirects.tryAgain = Number(/errorstat_TRYAGAIN:count=(\d+)/.exec(errorstats)?.[1] ?? 0);
     } finally {
       stop.fire();
       await run.done;
@@ -100,26 +111,38 @@ describe("Cluster: slot migration and failover under load", () => {
       destination.disconnect();
     }
     const errors = run.calls.filter((c) => !c.ok).map((c) => String(c.error));
-    const admitted = (await Promise.all([quota.state()]))[0].limits[1]?.remaining;
+    const remaining = (await quota.state()).limits[1]?.remaining;
     console.info(
       "[fault] slot migration:",
-      JSON.stringify({ calls: run.calls.length, errors: errors.length, firstErrors: errors.slice(0, 3), slot }),
+      JSON.stringify({
+        calls: run.calls.length,
+        errors: errors.length,
+        redirects,
+        firstErrors: errors.slice(0, 3),
+        slot,
+      }),
     );
     expect(errors).toEqual([]);
+    // The source really redirected this client (ASK while the slot was half moved, MOVED after;
+    // which of them a run sees depends on when ioredis refreshes its slot table).
+    expect(redirects.ask + redirects.moved).toBeGreaterThan(0);
     expect(run.calls.length).toBeGreaterThan(50);
     // Every admission of the sliding window landed in one place: at most 300, the rest denied.
-    expect(admitted).toBe(Math.max(0, 300 - run.calls.length));
+    expect(remaining).toBe(Math.max(0, 300 - run.calls.length));
   }, 30_000);
 
   it("a master SIGKILLed, its replica promoted: traffic resumes; the error window is measured", async () => {
     const limiter = createLimiter({ redis: client, prefix: randomPrefix(), timeout: 500 });
     const names = Array.from({ length: 24 }, (_, i) => `q${i}`);
+    // Bucketed counters: `limit - remaining` is what Redis recorded, to compare with what
+    // callers were granted (Redis replicates asynchronously: a failover may lose the last writes).
+    const LIMIT = 1_000_000;
     const quotas = names.map((name) =>
-      limiter.quota(name, { limits: [tokenBucket({ rate: 1_000_000, burst: 1000 })] }),
+      limiter.quota(name, { limits: [slidingWindow({ limit: LIMIT, window: "1h" })] }),
     );
     await Promise.all(quotas.map((q) => q.state()));
-    const slots = (await client.cluster("SLOTS")) as Array<[number, number, [string, number, string]]>;
-    const victimPort = (slots[0] as [number, number, [string, number, string]])[2][1];
+    const slots = (await client.cluster("SLOTS")) as unknown as SlotRange[];
+    const victimPort = (slots[0] as SlotRange)[2][1];
     const pid = await redisPid(victimPort);
 
     const stop = signal();
@@ -160,10 +183,22 @@ describe("Cluster: slot migration and failover under load", () => {
     console.info("[fault] failover:", JSON.stringify(summary));
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((c) => isStoreUnavailableError(c.error))).toBe(true);
-    // Only quotas whose slot lived on the killed master fail; the others never notice.
-    expect(hit.size).toBeLessThan(quotas.length);
+    // Not only the killed master's quotas fail: with cluster-require-full-coverage (the default)
+    // the whole Cluster answers CLUSTERDOWN until the replica is promoted.
     // cluster-node-timeout 2000 ms, then the replica's election; a stuck client fails here.
     expect(lastError - killedAt).toBeLessThan(15_000);
+    const states = await Promise.all(quotas.map((q) => q.state()));
+    let lost = 0;
+    let phantom = 0;
+    states.forEach((state, i) => {
+      const recorded = LIMIT - (state.limits[0]?.remaining ?? 0);
+      const granted = run.calls.filter((c) => c.ok && c.quota === i).length;
+      lost += Math.max(0, granted - recorded);
+      phantom += Math.max(0, recorded - granted);
+    });
+    console.info("[fault] failover, granted vs recorded:", JSON.stringify({ lost, phantom }));
+    // A timed-out call may still have run (phantom), never more than the calls that failed.
+    expect(phantom).toBeLessThanOrEqual(failures.length);
     const after = await Promise.all(quotas.map((q) => q.tryAcquire()));
     expect(after.every((d) => d.allowed)).toBe(true);
   }, 60_000);

@@ -44,8 +44,9 @@ async function runAcrossRestart(args: string[]) {
     const killedAt = Date.now();
     await server.down("SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-    await server.up();
+    // Workers may reconnect before up() has seen its own PING answered: count from the start.
     const upAt = Date.now();
+    await server.up();
     const exits = await Promise.all(workers.map((w) => w.exited));
     const rule = slidingWindow({ limit: LIMIT, window: WINDOW_MS });
     const [key] = quotaKeys(env.PREFIX, env.QUOTA, [rule]).limits as [string];

@@ -99,7 +99,9 @@ describe.each<FailMode>(["closed", "open", "local"])("failMode %s while Redis is
       }
     } else {
       for (const [name, result] of Object.entries(settled)) expect(result.error, name).toBeUndefined();
-      const admitted = (settled.tryAcquires?.value as Array<{ allowed: boolean }>).filter((d) => d.allowed).length;
+      const admitted = ((settled.tryAcquires?.value ?? []) as Array<{ allowed: boolean }>).filter(
+        (d) => d.allowed,
+      ).length;
       // open admits everything; local admits the local share (0.5 of 10) minus the one acquire above.
       expect(admitted).toBe(failMode === "open" ? 8 : 4);
       expect(settled.waitOnFullSemaphore?.value).toMatchObject({ allowed: true });

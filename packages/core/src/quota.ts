@@ -255,6 +255,20 @@ export class Quota {
   }
 
   /**
+   * Tightens one limit to the server's figure: when the server says only `remaining` units are
+   * left (another client outside Sluice spends the same quota) and the shared state believes
+   * more, the difference is spent now, for every process. Never loosens; repeated reports of
+   * the same figure spend once. Not for concurrency limits.
+   * @returns the units spent.
+   */
+  async tighten(rule: Rule, remaining: number): Promise<number> {
+    const index = this.rules.indexOf(rule);
+    if (index < 0 || rule.kind === "concurrency") invalid("rule", "a rate limit of this quota", rule?.label);
+    integer("remaining", remaining, 0);
+    return this.#store.tighten(this.#keys.limits[index] as string, rule, remaining, requestId());
+  }
+
+  /**
    * Records an event in the quota's short shared history (the newest 50, kept a day), e.g. a
    * 429 seen by the fetch wrapper, for `sluice status`. Never put secrets in it.
    */

@@ -9,6 +9,7 @@ import {
   pauseScript,
   releaseScript,
   resetScript,
+  tightenScript,
 } from "./generated/scripts.js";
 import type { LuaScript } from "./lua-script.js";
 import type { Rule } from "./rules/rule.js";
@@ -148,6 +149,11 @@ export class RedisStore implements Store {
 
   async reset(keys: readonly string[]): Promise<number> {
     return Number(await runScript(this.#client, resetScript, keys, []));
+  }
+
+  async tighten(key: string, rule: Rule, remaining: number, id: string, nowUs?: number): Promise<number> {
+    const args = [nowUs === undefined ? "" : String(nowUs), ...rule.wire.map(String), String(remaining), id];
+    return Number(await runScript(this.#client, tightenScript, [key], args));
   }
 
   async note(key: string, event: string, keep: number, ttlMs: number): Promise<void> {

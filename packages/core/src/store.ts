@@ -77,6 +77,11 @@ export interface Store {
   /** Pauses until now + durationUs unless a longer pause is in force; resolves to the end. */
   pause(key: string, durationUs: number, nowUs?: number): Promise<number>;
   reset(keys: readonly string[]): Promise<number>;
+  /**
+   * Spends now whatever the rule at `key` believes remains above `remaining` (the server's
+   * figure); never loosens. Resolves to the units spent.
+   */
+  tighten(key: string, rule: Rule, remaining: number, id: string, nowUs?: number): Promise<number>;
   /** Appends `event` to the list at `key`, keeping the newest `keep` for `ttlMs` after the last. */
   note(key: string, event: string, keep: number, ttlMs: number): Promise<void>;
   /**

@@ -17,7 +17,7 @@ export type FailMode = "closed" | "open" | "local";
 export interface StoreFailureEvent {
   readonly type: "store-failure";
   readonly failMode: FailMode;
-  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "note" | "listen";
+  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "tighten" | "note" | "listen";
   readonly error: Error;
 }
 
@@ -36,7 +36,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+/**
+ * The error as events and causes may carry it. ioredis errors hold the failed command with its
+ * arguments, and AUTH's argument is the password: a copy keeps only the command's name, so
+ * logging an event (JSON.stringify, util.inspect) never prints a secret.
+ */
+function asError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const command = (error as { command?: { name?: unknown } }).command;
+  if (typeof command !== "object" || command === null) return error;
+  const safe = new Error(error.message);
+  safe.name = error.name;
+  if (error.stack !== undefined) safe.stack = error.stack;
+  return Object.assign(safe, { command: { name: command.name } });
+}
 
 /**
  * Wraps the Redis store: every call settles within the timeout, and a failure is turned into
@@ -146,6 +159,14 @@ export class FailModeStore implements Store {
       "reset",
       () => this.#inner.reset(keys),
       () => this.#memory.reset(keys),
+    );
+  }
+
+  tighten(key: string, rule: Rule, remaining: number, id: string, nowUs?: number): Promise<number> {
+    return this.#guard(
+      "tighten",
+      () => this.#inner.tighten(key, rule, remaining, id, nowUs),
+      () => this.#memory.tighten(key, this.#scale([rule])[0] as Rule, remaining, id, nowUs),
     );
   }
 

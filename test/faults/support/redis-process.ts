@@ -143,3 +143,27 @@ export async function redisPid(port: number): Promise<number> {
     client.disconnect();
   }
 }
+
+/**
+ * Resolves once every node of a Cluster sees `replicas` replicas and each replica's link to its
+ * master is up. `startRedisCluster` returns when the slots are assigned, before replicas have
+ * joined; a failover before this point has nothing to promote.
+ */
+export async function waitForReplicas(ports: readonly number[], replicas: number, timeoutMs = 30_000): Promise<void> {
+  const clients = ports.map((port) => new Redis({ host: HOST, port, maxRetriesPerRequest: 0 }));
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const views = await Promise.all(clients.map((c) => c.cluster("NODES") as Promise<string>));
+      const infos = await Promise.all(clients.map((c) => c.info("replication")));
+      const isReplica = (line: string): boolean => (line.split(" ")[2] ?? "").split(",").includes("slave");
+      const seen = views.every((view) => view.split("\n").filter(isReplica).length === replicas);
+      const linked = infos.filter((info) => info.includes("role:slave") && info.includes("master_link_status:up"));
+      if (seen && linked.length === replicas) return;
+      if (Date.now() > deadline) throw new Error(`Cluster replicas not in sync within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    for (const client of clients) client.disconnect();
+  }
+}

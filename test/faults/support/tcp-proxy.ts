@@ -75,7 +75,10 @@ export class TcpProxy {
       this.#held.push(write);
       return;
     }
-    if (this.delayMs <= 0 && this.#lastDue <= Date.now()) return write();
+    if (this.delayMs <= 0 && this.#lastDue <= Date.now()) {
+      write();
+      return;
+    }
     const due = Math.max(Date.now() + this.delayMs, this.#lastDue);
     this.#lastDue = due;
     this.#inFlight++;

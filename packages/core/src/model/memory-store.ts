@@ -1,3 +1,4 @@
+import type { Rule } from "../rules/rule.js";
 import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "../store.js";
 import type { ModelAlgorithm, Spec } from "./algorithm.js";
 import { concurrencyModel } from "./concurrency.js";
@@ -190,6 +191,18 @@ export class MemoryStore implements Store {
       this.#cells.delete(key);
     }
     return deleted;
+  }
+
+  async tighten(key: string, rule: Rule, remaining: number, id: string, nowUs?: number): Promise<number> {
+    const now = nowUs ?? this.#clock();
+    const [kind, a, b, c] = rule.wire;
+    const model = models[kind] as ModelAlgorithm<unknown>;
+    const spec: Spec = [a, b, c];
+    const state = model.load(this.#read(key, now), spec, now);
+    const spend = model.report(state, spec, now)[0] - remaining;
+    if (spend <= 0) return 0;
+    this.#write(key, state, model.commit(state, spec, spend, now, id, now));
+    return spend;
   }
 
   async note(key: string, event: string, keep: number, ttlMs: number): Promise<void> {

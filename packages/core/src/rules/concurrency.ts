@@ -1,6 +1,7 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, options } from "../validate.js";
 import type { ConcurrencyRule } from "./rule.js";
+import { named } from "./rule-name.js";
 
 export interface ConcurrencyOptions {
   /** Holders at once across all processes. Minimum 1. @example 20 */
@@ -11,6 +12,12 @@ export interface ConcurrencyOptions {
    * @default "60s"
    */
   readonly lease?: Duration;
+  /**
+   * Separates this rule's state from another rule with the same parameters in the same quota
+   * (two endpoints with equal limits). 1 to 200 characters.
+   * @example "user-info"
+   */
+  readonly name?: string;
 }
 
 /**
@@ -26,8 +33,7 @@ export function concurrency(input: ConcurrencyOptions): ConcurrencyRule {
     kind: "concurrency",
     limit,
     leaseMs: leaseUs / 1000,
-    id: `cc:${limit}`,
-    label: `concurrency(${limit})`,
+    ...named(`cc:${limit}`, `concurrency(${limit})`, opts.name),
     capacity: Number.POSITIVE_INFINITY,
     wire: Object.freeze(["cc", limit, leaseUs, 0] as const),
   });

@@ -1,6 +1,7 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, options } from "../validate.js";
 import type { FixedWindowRule } from "./rule.js";
+import { named } from "./rule-name.js";
 
 export interface FixedWindowOptions {
   /** Admissions per window. Minimum 1. @example 1000 */
@@ -13,6 +14,12 @@ export interface FixedWindowOptions {
    * @default 0
    */
   readonly align?: Duration;
+  /**
+   * Separates this rule's state from another rule with the same parameters in the same quota
+   * (two endpoints with equal limits). 1 to 200 characters.
+   * @example "user-info"
+   */
+  readonly name?: string;
 }
 
 /**
@@ -31,8 +38,7 @@ export function fixedWindow(input: FixedWindowOptions): FixedWindowRule {
     limit,
     windowMs,
     alignMs: alignUs / 1000,
-    id: `fw:${limit}:${windowUs}:${alignUs}`,
-    label: `fixedWindow(${limit} per ${windowMs} ms)`,
+    ...named(`fw:${limit}:${windowUs}:${alignUs}`, `fixedWindow(${limit} per ${windowMs} ms)`, opts.name),
     capacity: limit,
     wire: Object.freeze(["fw", limit, windowUs, alignUs] as const),
   });

@@ -52,3 +52,14 @@ describe("rule factories", () => {
     expect(make).toThrow(message);
   });
 });
+
+describe("rule names", () => {
+  it("keep equal limits apart and read well", () => {
+    const info = slidingWindow({ limit: 10, window: "1m", name: "user-info" });
+    const list = slidingWindow({ limit: 10, window: "1m", name: "video list" });
+    expect(info.id).toBe("sw:10:60000000#user-info");
+    expect(list.id).toBe("sw:10:60000000#video%20list");
+    expect(info.label).toBe('slidingWindow(10 per 60000 ms) "user-info"');
+    expect(() => tokenBucket({ rate: 1, name: "" })).toThrow("Expected `name` to be a string of 1 to 200 characters");
+  });
+});

@@ -1,6 +1,7 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, invalid, options } from "../validate.js";
 import type { SlidingWindowRule } from "./rule.js";
+import { named } from "./rule-name.js";
 
 /** Limits up to this size keep an exact log by default; larger ones are bucketed. */
 export const EXACT_LOG_MAX_LIMIT = 1000;
@@ -19,6 +20,12 @@ export interface SlidingWindowOptions {
   readonly precision?: "exact" | "bucketed";
   /** Buckets per window when bucketed. Minimum 2. @default 100 */
   readonly buckets?: number;
+  /**
+   * Separates this rule's state from another rule with the same parameters in the same quota
+   * (two endpoints with equal limits). 1 to 200 characters.
+   * @example "user-info"
+   */
+  readonly name?: string;
 }
 
 /**
@@ -44,8 +51,7 @@ export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
       windowMs,
       precision,
       buckets,
-      id: `sw:${limit}:${windowUs}`,
-      label: `slidingWindow(${limit} per ${windowMs} ms)`,
+      ...named(`sw:${limit}:${windowUs}`, `slidingWindow(${limit} per ${windowMs} ms)`, opts.name),
       capacity: limit,
       wire: Object.freeze(["sw", limit, windowUs, 0] as const),
     });
@@ -57,8 +63,11 @@ export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
     windowMs,
     precision,
     buckets,
-    id: `swb:${limit}:${windowUs}:${bucketUs}`,
-    label: `slidingWindow(${limit} per ${windowMs} ms, ${buckets} buckets)`,
+    ...named(
+      `swb:${limit}:${windowUs}:${bucketUs}`,
+      `slidingWindow(${limit} per ${windowMs} ms, ${buckets} buckets)`,
+      opts.name,
+    ),
     capacity: limit,
     wire: Object.freeze(["swb", limit, windowUs, bucketUs] as const),
   });

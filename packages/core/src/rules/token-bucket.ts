@@ -1,6 +1,7 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, options, positive } from "../validate.js";
 import type { TokenBucketRule } from "./rule.js";
+import { named } from "./rule-name.js";
 
 export interface TokenBucketOptions {
   /**
@@ -18,6 +19,12 @@ export interface TokenBucketOptions {
    * @default Math.max(1, Math.floor(rate))
    */
   readonly burst?: number;
+  /**
+   * Separates this rule's state from another rule with the same parameters in the same quota
+   * (two endpoints with equal limits). 1 to 200 characters.
+   * @example "user-info"
+   */
+  readonly name?: string;
 }
 
 /**
@@ -37,8 +44,7 @@ export function tokenBucket(input: TokenBucketOptions): TokenBucketRule {
     rate,
     perMs: perUs / 1000,
     burst,
-    id: `tb:${interval}:${burst}`,
-    label: `tokenBucket(${rate} per ${perUs / 1000} ms, burst ${burst})`,
+    ...named(`tb:${interval}:${burst}`, `tokenBucket(${rate} per ${perUs / 1000} ms, burst ${burst})`, input.name),
     capacity: burst,
     wire: Object.freeze(["tb", interval, burst, 0] as const),
   });

@@ -27,10 +27,11 @@ const whole = (text: string | undefined, min: number): number | undefined => {
 /**
  * Reads a rule id made by the factories in `packages/core/src/rules/`: `tb:<intervalUs>:<burst>`,
  * `sw:<limit>:<windowUs>`, `swb:<limit>:<windowUs>:<bucketUs>`, `fw:<limit>:<windowUs>:<alignUs>`,
- * `cc:<limit>`. Anything else (`pause`, `events`, a future kind) is `undefined`.
+ * `cc:<limit>`, each optionally followed by `#<name>`. Anything else (`pause`, `events`, a future kind) is `undefined`.
  */
 export function parseRuleId(id: string): RuleSpec | undefined {
-  const [kind, ...parts] = id.split(":");
+  // A named rule ends in `#<percent-encoded name>`; the parameters come before it.
+  const [kind, ...parts] = (id.split("#")[0] as string).split(":");
   const [a, b, c] = parts;
   switch (`${kind}/${parts.length}`) {
     case "tb/2": {

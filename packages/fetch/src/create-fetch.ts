@@ -1,4 +1,4 @@
-import { type Quota, sleep } from "@sluice/core";
+import { type Quota, type Rule, sleep } from "@sluice/core";
 import { fullJitterDelay } from "./backoff.js";
 import { callSignal } from "./call-signal.js";
 import type { PoolKey } from "./credential-pool.js";
@@ -13,6 +13,7 @@ import { resolveOptions } from "./resolve-options.js";
 import { isRetryableNetworkError, isRetryableStatus } from "./retry-policy.js";
 import { type RequestPlan, RouteTable } from "./route-table.js";
 import { exhaustedWait } from "./signals/exhausted-wait.js";
+import { parseXRateLimit } from "./signals/parse-x-rate-limit.js";
 import { serverWait } from "./signals/server-wait.js";
 
 /** A fetch that spends its routes' quotas; same signature as the global `fetch`. */
@@ -245,6 +246,9 @@ export function createFetch(options: FetchOptions): LimitedFetch {
     if (pausing && wait.waitMs >= 1) await Promise.all(targets.map((quota) => quota.pause(wait.waitMs)));
     if (status === 429) {
       stats.add(call.groups, "rateLimited");
+      // Shared history for `sluice status`; best effort, never with the URL's query or a key's secret.
+      const event = { type: "rate-limited", status, waitMs: wait?.waitMs, keyId: key?.id };
+      await Promise.all(pauseTargets(call, key).map((quota) => quota.note(event).catch(() => {})));
       emit({
         type: "rate-limited",
         quotas: targets.map((quota) => quota.name),
@@ -271,6 +275,7 @@ export function createFetch(options: FetchOptions): LimitedFetch {
    */
   async function tighten(call: Call, response: Response, key: PoolKey | undefined): Promise<void> {
     if (config.onExhausted !== "pause") return;
+    await spendDownTo(response, pauseTargets(call, key));
     const waitMs = exhaustedWait(response.headers);
     if (waitMs === undefined || waitMs < 1) return;
     const targets = pauseTargets(call, key);
@@ -285,6 +290,24 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       method: call.method,
       url: call.url,
     });
+  }
+
+  const sizeOf = (rule: Rule): number => (rule.kind === "tokenBucket" ? rule.burst : rule.limit);
+
+  /**
+   * The server reports `X-RateLimit-Limit` L and `Remaining` R: every rate rule of these quotas
+   * whose size is L is tightened to R (spending what another client spent outside Sluice).
+   * Rules of another size are left alone: the header does not say which limit it counts.
+   */
+  async function spendDownTo(response: Response, quotas: readonly Quota[]): Promise<void> {
+    const { limit, remaining } = parseXRateLimit(response.headers);
+    if (limit === undefined || remaining === undefined || remaining >= limit) return;
+    const rules = quotas.flatMap((quota) =>
+      quota.rules
+        .filter((rule) => rule.kind !== "concurrency" && sizeOf(rule) === limit)
+        .map((rule) => ({ quota, rule })),
+    );
+    await Promise.all(rules.map(({ quota, rule }) => quota.tighten(rule, remaining).catch(() => 0)));
   }
 
   return Object.assign(limitedFetch, { stats: () => stats.snapshot() });

@@ -19,7 +19,9 @@
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
   ARGV[2]  "1" to record admissions, "0" to only report (state())
   ARGV[3]  remember: milliseconds to keep the reply under KEYS[1]; 0 = do not
-  ARGV[4]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
+  ARGV[4]  deadline: Redis time (microseconds) after which a recording call admits nothing
+           (its caller has timed out), estimated from earlier replies; "" = none
+  ARGV[5]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
            ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
   then     Q: number of quotas, >= 1; then per quota in order: its rule set (1..S), R (>= 1)
            and R times: id (unique per acquire; names its log entries and its concurrency

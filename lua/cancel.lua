@@ -36,13 +36,15 @@ local count = (#ARGV - 4) / 5
 if count < 1 or count ~= math.floor(count) or count + 1 ~= #KEYS then
   fail("expected 5 ARGV and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
 end
+-- Everything is parsed before the first write: a malformed cancel changes nothing.
 local rules = {}
 for i = 1, count do
-  rules[i] = parse_specs(4 + (i - 1) * 5, 1)[1]
+  local at = 4 + (i - 1) * 5
+  rules[i] = parse_specs(at, 1)[1]
+  rules[i].reset = int_arg(ARGV[at + 4], "reset", 0)
 end
 if not redis.call("SET", KEYS[1], "1", "NX", "PX", remember) then return 0 end
 for i, rule in ipairs(rules) do
-  local at = 4 + (i - 1) * 5
-  rule.algo.refund(KEYS[1 + i], rule.spec, cost, slot, id, int_arg(ARGV[at + 4], "reset", 0))
+  rule.algo.refund(KEYS[1 + i], rule.spec, cost, slot, id, rule.reset)
 end
 return count

@@ -15,10 +15,16 @@ if record and remember > 0 then
   if first_run then return cmsgpack.unpack(first_run) end
 end
 
+-- A call that reaches Redis after its caller gave up (a stall, a reconnect) admits nothing:
+-- nobody would use the slot, and a lease would stay taken until it expired.
+if record and ARGV[4] ~= "" and now > int_arg(ARGV[4], "deadline", 0) then
+  fail("the call arrived after its deadline; nothing was admitted")
+end
+
 -- Parse and validate everything before anything is written. Rule sets are sent once and
 -- shared by every quota of the call that uses them (distinct quotas often share their rules).
-local set_count = int_arg(ARGV[4], "rule set count", 1)
-local sets, at = {}, 5
+local set_count = int_arg(ARGV[5], "rule set count", 1)
+local sets, at = {}, 6
 for s = 1, set_count do
   local limit_count = int_arg(ARGV[at], "limit count", 1)
   sets[s] = parse_specs(at + 1, limit_count)

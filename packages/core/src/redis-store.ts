@@ -78,16 +78,34 @@ export interface RedisStoreOptions {
    * @default 2000
    */
   readonly rememberMs?: number;
+  /**
+   * The caller's timeout, in ms: a recording call that reaches Redis later than this after it
+   * was sent (a stall, a reconnect) admits nothing, so nobody's slot is spent for a caller that
+   * already gave up. The deadline is put on Redis's clock with the offset seen in earlier
+   * replies (never the local clock); the first call of a store carries none.
+   */
+  readonly timeoutMs?: number;
 }
+
+const localMicros = (): number => (performance.timeOrigin + performance.now()) * 1000;
 
 /** Quota state in Redis, decided by the embedded Lua scripts on Redis's clock. */
 export class RedisStore implements Store {
   readonly #client: ScriptClient;
   readonly #rememberMs: number;
+  readonly #timeoutMs: number | undefined;
+  /** Redis time minus local time at the last reply; short of the truth by the reply's transit. */
+  #offsetUs: number | undefined;
 
   constructor(client: ScriptClient, options: RedisStoreOptions = {}) {
     this.#client = client;
     this.#rememberMs = options.rememberMs ?? 2000;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  #deadline(record: boolean): string {
+    if (!record || this.#timeoutMs === undefined || this.#offsetUs === undefined) return "";
+    return String(Math.floor(localMicros() + this.#offsetUs + this.#timeoutMs * 1000));
   }
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
@@ -116,10 +134,14 @@ export class RedisStore implements Store {
       call.nowUs === undefined ? "" : String(call.nowUs),
       call.record ? "1" : "0",
       String(call.record ? this.#rememberMs : 0),
+      this.#deadline(call.record),
       String(sets.size),
     ];
     const script = acquireScriptFor(quotas.flatMap((q) => q.rules));
-    return decode(await runScript(this.#client, script, keys, [...args, ...setArgs, ...quotaArgs]), quotas);
+    const decisions = decode(await runScript(this.#client, script, keys, [...args, ...setArgs, ...quotaArgs]), quotas);
+    const redisNow = decisions[0]?.[0]?.nowUs;
+    if (redisNow !== undefined && call.nowUs === undefined) this.#offsetUs = redisNow - localMicros();
+    return decisions;
   }
 
   slotOf(key: string): number {

@@ -64,7 +64,7 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
   if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
   const client = new IoredisScriptClient(redis);
   // Replies are remembered for twice the timeout: a resend while the caller still waits is answered.
-  const redisStore = new RedisStore(client, { rememberMs: Math.max(1000, 2 * timeoutMs) });
+  const redisStore = new RedisStore(client, { rememberMs: Math.max(1000, 2 * timeoutMs), timeoutMs });
   const store = new FailModeStore(redisStore, {
     failMode,
     timeoutMs,

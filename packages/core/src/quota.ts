@@ -58,7 +58,8 @@ export interface QuotaState {
   readonly limits: readonly LimitStatus[];
 }
 
-const costOf = (input: TryAcquireOptions | undefined): number => integer("cost", input?.cost ?? 1, 1);
+const costOf = (input: TryAcquireOptions | undefined): number =>
+  integer("cost", input?.cost === undefined ? 1 : input.cost, 1);
 
 /** The `performance.now()` deadline for a slot, `Infinity` for no bound. */
 function deadlineOf(value: Duration | undefined): number {
@@ -154,6 +155,7 @@ export class Quota {
     const cost = costOf(input);
     const deadline = deadlineOf(input?.maxWait);
     const signal = input?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) invalid("signal", "an AbortSignal", signal);
     const reserve = this.#reserve(cost, input);
     let releases: ReleaseSignal | undefined;
     try {
@@ -210,12 +212,15 @@ export class Quota {
 
   /** Frees the concurrency slot of a grant (a no-op for quotas without concurrency limits). */
   async release(grant: Pick<Grant, "lease"> | string): Promise<void> {
+    const lease = typeof grant === "string" ? grant : grant?.lease;
+    if (typeof lease !== "string" || lease === "") invalid("grant", "a grant from acquire, or its lease id", grant);
     if (this.#leaseKeys.length === 0) return;
-    await this.#store.release(this.#leaseKeys, typeof grant === "string" ? grant : grant.lease);
+    await this.#store.release(this.#leaseKeys, lease);
   }
 
   /** Acquires, runs `task`, and releases the concurrency slot even if `task` throws. */
   async schedule<T>(task: (grant: Grant) => T | Promise<T>, input?: AcquireOptions): Promise<T> {
+    if (typeof task !== "function") invalid("task", "a function", task);
     const grant = await this.acquire(input);
     try {
       return await task(grant);

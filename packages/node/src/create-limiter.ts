@@ -29,6 +29,9 @@ export interface LimiterOptions {
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
 
+/** The option, or its default when absent; `null` is a value (and fails its check), not "absent". */
+const optionOr = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
+
 const defaults = { prefix: "sluice", failMode: "closed", timeout: 1000, localShare: 0.1, coalesce: true } as const;
 
 /** A limiter that keeps its quotas in Redis, shared exactly by every process using them. */
@@ -50,18 +53,21 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
   if (typeof redis?.evalsha !== "function" || typeof redis.duplicate !== "function") {
     invalid("redis", "an ioredis Redis or Cluster instance", redis);
   }
-  const prefix = checkPrefix(options.prefix ?? defaults.prefix);
-  const failMode = options.failMode ?? defaults.failMode;
+  const prefix = checkPrefix(optionOr(options.prefix, defaults.prefix));
+  const failMode = optionOr(options.failMode, defaults.failMode);
   if (!["closed", "open", "local"].includes(failMode)) invalid("failMode", '"closed", "open" or "local"', failMode);
-  const timeoutMs = options.timeout ?? defaults.timeout;
+  const timeoutMs = optionOr(options.timeout, defaults.timeout);
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
     invalid("timeout", "a number of milliseconds from 1 to 60000", timeoutMs);
   }
-  const localShare = options.localShare ?? defaults.localShare;
+  const localShare = optionOr(options.localShare, defaults.localShare);
   if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
     invalid("localShare", "a number in (0, 1]", localShare);
-  const coalesce = options.coalesce ?? defaults.coalesce;
+  const coalesce = optionOr(options.coalesce, defaults.coalesce);
   if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
+  if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+    invalid("onEvent", "a function", options.onEvent);
+  }
   const client = new IoredisScriptClient(redis);
   // Replies are remembered for twice the timeout: a resend while the caller still waits is answered.
   const redisStore = new RedisStore(client, { rememberMs: Math.max(1000, 2 * timeoutMs), timeoutMs });

@@ -4,7 +4,7 @@ import { type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
 import { QuotaExceededError } from "./errors/quota-exceeded-error.js";
 import { quotaKeys } from "./keys.js";
-import { ReleaseSignal } from "./release-signal.js";
+import { ReleaseQueue } from "./release-queue.js";
 import { requestId } from "./request-id.js";
 import type { Rule } from "./rules/rule.js";
 import { sleep } from "./sleep.js";
@@ -67,6 +67,12 @@ function deadlineOf(value: Duration | undefined): number {
   return performance.now() + (value === 0 ? 0 : durationToMicros("maxWait", value) / 1000);
 }
 
+/** The release queue of a quota and how many acquires are using it. */
+interface Releases {
+  readonly queue: Promise<ReleaseQueue>;
+  users: number;
+}
+
 /** One named quota: a set of limits that every process using the same name shares. */
 export class Quota {
   readonly name: string;
@@ -77,6 +83,8 @@ export class Quota {
   readonly #leaseKeys: readonly string[];
   readonly #batcher: AcquireBatcher;
   readonly #headroom: number;
+  /** Shared by this quota's waiters for a concurrency slot while there are any. */
+  #releases: Releases | undefined;
 
   /** Made by `Limiter.quota`; `batcher` decides this process's acquires, coalesced or not. */
   constructor(store: Store, batcher: AcquireBatcher, prefix: string, name: string, input: QuotaOptions) {
@@ -157,7 +165,8 @@ export class Quota {
     const signal = input?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) invalid("signal", "an AbortSignal", signal);
     const reserve = this.#reserve(cost, input);
-    let releases: ReleaseSignal | undefined;
+    let listening = false;
+    let woken = false;
     try {
       for (;;) {
         signal?.throwIfAborted();
@@ -178,15 +187,37 @@ export class Quota {
         }
         if (raw.queueable || performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
         // A full semaphore: listen first, then retry at once so a release in between is not missed.
-        if (releases === undefined) {
-          releases = await ReleaseSignal.listen(this.#store, this.#leaseKeys);
+        if (!listening) {
+          await this.#joinReleases();
+          listening = true;
           continue;
         }
-        await releases.next(Math.min(decision.retryAfterMs, deadline - performance.now()), signal);
+        const queue = await (this.#releases as Releases).queue;
+        const waitMs = Math.min(decision.retryAfterMs, deadline - performance.now());
+        woken = (await queue.wait(waitMs, signal, woken)) === "released";
       }
     } finally {
-      releases?.close();
+      if (listening) this.#leaveReleases();
     }
+  }
+
+  async #joinReleases(): Promise<void> {
+    if (this.#releases === undefined) {
+      const queue = ReleaseQueue.open(this.#store, this.#leaseKeys);
+      this.#releases = { queue, users: 0 };
+      queue.catch(() => {
+        this.#releases = undefined;
+      });
+    }
+    this.#releases.users++;
+    await this.#releases.queue;
+  }
+
+  #leaveReleases(): void {
+    const releases = this.#releases;
+    if (releases === undefined || --releases.users > 0) return;
+    this.#releases = undefined;
+    void releases.queue.then((queue) => queue.close()).catch(() => {});
   }
 
   async #sleepUntilSlot(

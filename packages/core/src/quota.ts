@@ -195,6 +195,8 @@ export class Quota {
         const queue = await (this.#releases as Releases).queue;
         const waitMs = Math.min(decision.retryAfterMs, deadline - performance.now());
         woken = (await queue.wait(waitMs, signal, woken)) === "released";
+        // Out of time with no release: no slot came, so asking the store again is pointless.
+        if (!woken && performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
       }
     } finally {
       if (listening) this.#leaveReleases();

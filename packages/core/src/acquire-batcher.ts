@@ -85,7 +85,9 @@ export class AcquireBatcher {
         { record: true },
       );
       groups.forEach((group, g) => {
-        group.forEach((pending, r) => pending.resolve(decisions[g]?.[r] as StoreDecision));
+        group.forEach((pending, r) => {
+          pending.resolve(decisions[g]?.[r] as StoreDecision);
+        });
       });
     } catch (error) {
       for (const pending of batch) pending.reject(error);

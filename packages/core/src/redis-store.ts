@@ -16,9 +16,6 @@ import type { Rule } from "./rules/rule.js";
 import { runScript, type ScriptClient } from "./script-client.js";
 import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision } from "./store.js";
 
-const wireOf = (request: { rules: StoreAcquire["rules"] }): string[] =>
-  request.rules.flatMap((r) => r.wire.map(String));
-
 const oneKindScripts: Record<Rule["kind"], LuaScript> = {
   tokenBucket: acquireTokenBucketScript,
   slidingWindow: acquireSlidingWindowScript,

@@ -85,7 +85,7 @@ end
 
 -- Quotas are decided one after the other, each loading state after the previous one wrote,
 -- so a call equals separate calls in this order even when two quotas share a key.
-local reply = {}
+local reply, admitted_any = {}, false
 for _, quota in ipairs(quotas) do
   local limits = {}
   for i, rule in ipairs(quota.set) do
@@ -101,6 +101,7 @@ for _, quota in ipairs(quotas) do
         l.algo.commit(l.state, l.spec, request.cost, now + wait, request.id)
       end
       quota.dirty = true
+      admitted_any = true
     end
     local n = #reply
     reply[n + 1], reply[n + 2], reply[n + 3], reply[n + 4], reply[n + 5] =
@@ -116,6 +117,7 @@ for _, quota in ipairs(quotas) do
     end
   end
 end
--- MessagePack keeps 64-bit integers exact, and packs in C.
-if record and remember > 0 then redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", remember) end
+-- Only a call that spent something needs its reply kept: a resent denial spent nothing, and
+-- deciding it again is what the caller will see. MessagePack keeps 64-bit integers exact.
+if record and remember > 0 and admitted_any then redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", remember) end
 return reply

@@ -34,15 +34,16 @@ const maxWaitUs = (deadline: number): number =>
 
 /**
  * Coalesces the acquires of one process: those made in the same tick, or while a call is in
- * flight, go together in the next call (one per Cluster slot), which decides them in order
- * exactly as separate calls at one instant would. Many decisions per round trip, for one hot
- * quota or many distinct ones.
+ * flight, go together in the next call, which decides them in order exactly as separate calls
+ * at one instant would. Many decisions per round trip, for one hot quota or many distinct ones.
+ * On a Cluster each hash slot has its own queue and its own call in flight, so a slow node
+ * never holds up the others.
  */
 export class AcquireBatcher {
   readonly #store: Store;
   readonly #coalesce: boolean;
-  #queue: Pending[] = [];
-  #busy = false;
+  /** Pending acquires per Cluster slot (one slot, 0, on a single node); present while busy. */
+  readonly #queues = new Map<number, Pending[]>();
 
   constructor(store: Store, coalesce: boolean) {
     this.#store = store;
@@ -53,20 +54,18 @@ export class AcquireBatcher {
     return new Promise((resolve, reject) => {
       const pending = { quota, id, cost, deadline, reserve, resolve, reject };
       if (!this.#coalesce) return void this.#send([pending]);
-      this.#queue.push(pending);
-      if (!this.#busy) {
-        this.#busy = true;
-        queueMicrotask(() => void this.#drain());
-      }
+      const slot = this.#store.slotOf(quota.keys.pause);
+      const queue = this.#queues.get(slot);
+      if (queue !== undefined) return void queue.push(pending);
+      this.#queues.set(slot, [pending]);
+      queueMicrotask(() => void this.#drain(slot));
     });
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const bySlot = groupBy(this.#queue.splice(0, MAX_BATCH), (p) => this.#store.slotOf(p.quota.keys.pause));
-      await Promise.all(bySlot.map((batch) => this.#send(batch)));
-    }
-    this.#busy = false;
+  async #drain(slot: number): Promise<void> {
+    const queue = this.#queues.get(slot) as Pending[];
+    while (queue.length > 0) await this.#send(queue.splice(0, MAX_BATCH));
+    this.#queues.delete(slot);
   }
 
   async #send(batch: Pending[]): Promise<void> {

@@ -1,0 +1,69 @@
+// `pnpm bench [--quick]`: every figure of benchmarks/README.md in one run on this machine.
+// Starts its own redis-server and 3-master Cluster on loopback (or uses REDIS_URL and
+// REDIS_CLUSTER_NODES), stops them at the end, and writes benchmarks/results/latest.{json,md}.
+import { mkdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { type ColdStartRow, coldStartSteps, coldStartSuite } from "./cold-start/cold-start-suite.js";
+import { describeMachine } from "./machine.js";
+import { type MemoryRow, memoryStepsCount, memorySuite } from "./memory/memory-suite.js";
+import { Progress } from "./progress.js";
+import { redisTargets } from "./redis-targets.js";
+import { markdown, type Report } from "./report/report.js";
+import { settingsFor } from "./settings.js";
+import { type ShareRow, sharingSteps, sharingSuite } from "./sharing/sharing-suite.js";
+import { type ThroughputRow, throughputSteps, throughputSuite } from "./throughput/throughput-suite.js";
+
+const quick = process.argv.includes("--quick");
+const settings = settingsFor(quick);
+const results = fileURLToPath(new URL("./results/", import.meta.url));
+const started = performance.now();
+
+const progress = new Progress(
+  throughputSteps(settings) + sharingSteps(settings) + memoryStepsCount() + coldStartSteps(),
+);
+const targets = await redisTargets(settings.cluster);
+const errors: string[] = [];
+
+// A failing section is reported as missing, and the others still run.
+async function section<T>(name: string, run: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await run();
+  } catch (error) {
+    errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  }
+}
+
+let report: Report;
+try {
+  const machine = await describeMachine(targets.url);
+  const throughput = await section<ThroughputRow>("throughput", () => throughputSuite(targets, settings, progress));
+  const sharing = await section<ShareRow>("sharing", () => sharingSuite(targets, settings, progress));
+  const memory = await section<MemoryRow>("memory", () => memorySuite(targets, settings, progress));
+  const coldStart = await section<ColdStartRow>("cold start", () => coldStartSuite(targets, settings, progress));
+  report = {
+    command: `pnpm bench${quick ? " --quick" : ""}`,
+    date: new Date().toISOString(),
+    elapsedSeconds: (performance.now() - started) / 1000,
+    machine,
+    redisSource: targets.started ? "started by the benchmark on loopback" : "REDIS_URL / REDIS_CLUSTER_NODES",
+    settings,
+    throughput,
+    sharing,
+    memory,
+    coldStart,
+    errors,
+  };
+} finally {
+  progress.stop();
+  await targets.stop();
+}
+
+await mkdir(results, { recursive: true });
+const text = markdown(report);
+const name = quick ? "quick" : "latest";
+await writeFile(`${results}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(`${results}${name}.md`, text);
+process.stdout.write(`\n${text}\nWritten: benchmarks/results/${name}.json and ${name}.md\n`);
+// Some contenders' Cluster clients keep reconnect timers after their servers stop; the run is over.
+process.exit(errors.length > 0 ? 1 : 0);

@@ -1,0 +1,102 @@
+import { createLimiter, slidingWindow } from "@sluice/node";
+import PQueue from "p-queue";
+import { RateLimiterQueue, RateLimiterRedis } from "rate-limiter-flexible";
+import { bottleneckLimiter } from "../contenders/bottleneck.js";
+import { upstashLimiter } from "../contenders/upstash.js";
+import type { Connection } from "../redis-targets.js";
+
+/**
+ * Resolves when this process may send its next request to the shared API: to the slot's time on
+ * the limiter's own clock (epoch ms) when the limiter reports one, else undefined.
+ */
+export type Gate = () => Promise<number | undefined>;
+
+export interface GateContext {
+  readonly redis: Connection;
+  readonly quota: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Processes sharing the quota: only the per-process patterns use it, to split the quota. */
+  readonly processes: number;
+}
+
+export const shareContenders = [
+  "Sluice sliding window",
+  "Sluice sliding window, +5% latency allowance",
+  "rate-limiter-flexible RateLimiterQueue",
+  "bottleneck clustering (minTime)",
+  "@upstash/ratelimit sliding window",
+  "per process: semaphore + sleep(1/rate)",
+  "per process: p-queue interval/intervalCap",
+] as const;
+
+export type ShareContender = (typeof shareContenders)[number];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function gateFor(contender: ShareContender, context: GateContext): Promise<Gate> {
+  const { redis, quota, limit, windowMs, processes } = context;
+  switch (contender) {
+    case "Sluice sliding window": {
+      const limiter = createLimiter({ redis, prefix: "share" });
+      const shared = limiter.quota(quota, { limits: [slidingWindow({ limit, window: windowMs })] });
+      return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;
+    }
+    case "Sluice sliding window, +5% latency allowance": {
+      // The documented recipe against a server that counts arrivals: the same limit over a window
+      // 5% longer, so jitter between a slot and its arrival cannot squeeze two windows into one.
+      const limiter = createLimiter({ redis, prefix: "share-allowance" });
+      const rule = slidingWindow({ limit, window: Math.round(windowMs * 1.05) });
+      const shared = limiter.quota(quota, { limits: [rule] });
+      return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;
+    }
+    case "rate-limiter-flexible RateLimiterQueue": {
+      const limiter = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: "share-rlf",
+        points: limit,
+        duration: windowMs / 1000,
+      });
+      const queue = new RateLimiterQueue(limiter, { maxQueueSize: 100_000 });
+      return async () => {
+        await queue.removeTokens(1, quota);
+        return undefined;
+      };
+    }
+    case "bottleneck clustering (minTime)": {
+      const { limiter } = await bottleneckLimiter(redis, `share:${quota}`, {
+        maxConcurrent: null,
+        minTime: Math.ceil(windowMs / limit),
+      });
+      return async () => {
+        await limiter.schedule(async () => undefined);
+        return undefined;
+      };
+    }
+    case "@upstash/ratelimit sliding window": {
+      const { ratelimit, identifier } = upstashLimiter(redis, "single", "sliding window", "share-up", limit, windowMs);
+      return async () => {
+        const { success } = await ratelimit.blockUntilReady(identifier(quota), 60_000);
+        if (!success) throw new Error("@upstash/ratelimit: no slot within 60 s");
+        return undefined;
+      };
+    }
+    case "per process: semaphore + sleep(1/rate)": {
+      // The seed pattern: each process spaces its own requests at the quota's rate, blind to the others.
+      let turn: Promise<unknown> = Promise.resolve();
+      return async () => {
+        const mine = turn.then(() => sleep(windowMs / limit));
+        turn = mine;
+        await mine;
+        return undefined;
+      };
+    }
+    case "per process: p-queue interval/intervalCap": {
+      const queue = new PQueue({ interval: windowMs, intervalCap: Math.max(1, Math.floor(limit / processes)) });
+      return async () => {
+        await queue.add(async () => undefined);
+        return undefined;
+      };
+    }
+  }
+}

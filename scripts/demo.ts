@@ -1,8 +1,7 @@
 // `pnpm demo`: several worker processes share one quota (hikerapi's 11 requests per second)
 // through Redis. Prints each second's admissions per worker against the limit, then a summary.
 import { createMemoryLimiter, slidingWindow } from "@sluice/node";
-import { Redis } from "ioredis";
-import { isOnPath, type RedisServer, startRedis } from "./redis-servers.js";
+import { isOnPath, isReachable, type RedisServer, startRedis } from "./redis-servers.js";
 import { analyseShare } from "./share-analysis.js";
 import { runWorkers } from "./spawn-workers.js";
 
@@ -10,24 +9,6 @@ const LIMIT = 11;
 const WINDOW_MS = 1000;
 const DURATION_MS = 8000;
 const WORKERS = 4;
-
-async function reachable(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 500,
-    retryStrategy: () => null,
-  });
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 function printSecond(second: number, counts: number[]): void {
   const total = counts.reduce((a, b) => a + b, 0);
@@ -72,7 +53,7 @@ async function inMemory(): Promise<void> {
 async function main(): Promise<void> {
   let url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   let started: RedisServer | undefined;
-  if (!(await reachable(url))) {
+  if (!(await isReachable(url))) {
     if (!isOnPath("redis-server")) return inMemory();
     started = await startRedis();
     url = started.url;

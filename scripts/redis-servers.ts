@@ -38,6 +38,25 @@ export function redisMissingMessage(needed: string): string {
   ].join("\n");
 }
 
+/** True when a Redis answers PING at `url` within half a second. */
+export async function isReachable(url: string): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 500,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function isOnPath(command: string): boolean {
   return (process.env.PATH ?? "").split(delimiter).some((dir) => {
     if (dir === "") return false;

@@ -150,16 +150,22 @@ describe("Redis specifics", () => {
   });
 });
 
+/** A memory store that records, for each acquire call, what `measure` says of its quotas. */
+function countingStore(measure: (quotas: readonly StoreAcquire[]) => number): { store: Store; batches: number[] } {
+  const memory = new MemoryStore();
+  const batches: number[] = [];
+  const store: Store = Object.assign(Object.create(memory), {
+    acquire: (quotas: StoreAcquire[], call: StoreCall) => {
+      batches.push(measure(quotas));
+      return memory.acquire(quotas, call);
+    },
+  });
+  return { store, batches };
+}
+
 describe("coalescing", () => {
   it("decides concurrent acquires of one process in one store call, still exactly", async () => {
-    const store = new MemoryStore();
-    const batches: number[] = [];
-    const counting: Store = Object.assign(Object.create(store), {
-      acquire: (quotas: StoreAcquire[], call: StoreCall) => {
-        batches.push(quotas.reduce((n, q) => n + q.requests.length, 0));
-        return store.acquire(quotas, call);
-      },
-    });
+    const { store: counting, batches } = countingStore((quotas) => quotas.reduce((n, q) => n + q.requests.length, 0));
     const q = new Limiter(counting, randomPrefix()).quota("hot", {
       limits: [slidingWindow({ limit: 50, window: "1m" })],
     });
@@ -170,14 +176,7 @@ describe("coalescing", () => {
   });
 
   it("decides acquires on many distinct quotas in one store call", async () => {
-    const store = new MemoryStore();
-    const batches: number[] = [];
-    const counting: Store = Object.assign(Object.create(store), {
-      acquire: (quotas: StoreAcquire[], call: StoreCall) => {
-        batches.push(quotas.length);
-        return store.acquire(quotas, call);
-      },
-    });
+    const { store: counting, batches } = countingStore((quotas) => quotas.length);
     const limiter = new Limiter(counting, randomPrefix());
     const limits = [tokenBucket({ rate: 1, burst: 1 })];
     const quotas = Array.from({ length: 64 }, (_, i) => limiter.quota(`user-${i}`, { limits }));
@@ -189,14 +188,7 @@ describe("coalescing", () => {
   });
 
   it("can be turned off", async () => {
-    const store = new MemoryStore();
-    const batches: number[] = [];
-    const counting: Store = Object.assign(Object.create(store), {
-      acquire: (quotas: StoreAcquire[], call: StoreCall) => {
-        batches.push(quotas.reduce((n, q) => n + q.requests.length, 0));
-        return store.acquire(quotas, call);
-      },
-    });
+    const { store: counting, batches } = countingStore((quotas) => quotas.reduce((n, q) => n + q.requests.length, 0));
     const q = new Limiter(counting, randomPrefix(), false).quota("hot", { limits: [tokenBucket({ rate: 5 })] });
     await Promise.all(Array.from({ length: 4 }, () => q.tryAcquire()));
     expect(batches).toEqual([1, 1, 1, 1]);

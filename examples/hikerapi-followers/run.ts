@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { createLimiter, createMemoryLimiter, type Limiter, slidingWindow, tokenBucket } from "@sluice/node";
 import { Redis } from "ioredis";
 import { runBulk } from "../../packages/bulk/src/index.js";
-import { isOnPath, type RedisServer, startRedis } from "../../scripts/redis-servers.js";
+import { isOnPath, isReachable, type RedisServer, startRedis } from "../../scripts/redis-servers.js";
 import { followersTask } from "./followers-job.js";
 import { startMockApi } from "./mock-api.js";
 
@@ -41,28 +41,10 @@ const USER_IDS = [
 const here = fileURLToPath(new URL(".", import.meta.url));
 const output = process.env.OUTPUT ?? join(here, "out", "followers.ndjson");
 
-async function reachable(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 500,
-    retryStrategy: () => null,
-  });
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function limiterFor(): Promise<{ limiter: Limiter; where: string; close: () => Promise<void> }> {
   const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   let started: RedisServer | undefined;
-  if (!(await reachable(url))) {
+  if (!(await isReachable(url))) {
     if (!isOnPath("redis-server")) {
       return {
         limiter: createMemoryLimiter(),

@@ -1,5 +1,6 @@
 import { type Quota, type Rule, sleep } from "@sluice/core";
 import { fullJitterDelay } from "./backoff.js";
+import { ResponseCache } from "./cache/response-cache.js";
 import { callSignal } from "./call-signal.js";
 import type { PoolKey } from "./credential-pool.js";
 import { RetryAfterTooLongError } from "./errors/retry-after-too-long-error.js";
@@ -44,6 +45,13 @@ interface Retry {
   readonly sleepMs: number;
 }
 
+/** An answer, and the cache key to store it under (a miss) or `undefined`. */
+interface Sent {
+  readonly response: Response;
+  readonly request: Request;
+  readonly storeAs: string | undefined;
+}
+
 interface Call {
   readonly prepared: PreparedRequest;
   readonly plan: RequestPlan;
@@ -75,7 +83,7 @@ function discard(response: Response): void {
 export function createFetch(options: FetchOptions): LimitedFetch {
   const config = resolveOptions(options);
   const table = new RouteTable(config.limiter, options.routes);
-  const stats = new StatsTable();
+  const stats = new StatsTable(config.cache !== undefined);
   const emit = (event: FetchEvent): void => {
     try {
       config.onEvent?.(event);
@@ -83,6 +91,18 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       // An observer must never break the request it observes.
     }
   };
+  const cache =
+    config.cache === undefined
+      ? undefined
+      : new ResponseCache(config.cache, (operation, error, request) =>
+          emit({
+            type: "cache-error",
+            operation,
+            message: error instanceof Error ? error.message : String(error),
+            method: request.method,
+            url: publicUrl(new URL(request.url)),
+          }),
+        );
 
   async function limitedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const request = new Request(input, init);
@@ -93,6 +113,7 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       return (config.fetch ?? globalThis.fetch)(request);
     }
     const timed = callSignal(request.signal, config.timeoutMs);
+    let sent: Sent;
     try {
       const prepared = await prepareRequest(request, init);
       const call: Call = {
@@ -103,10 +124,44 @@ export function createFetch(options: FetchOptions): LimitedFetch {
         signal: timed.signal,
         groups: plan.groups.map((group) => group.name),
       };
-      return await run(call);
+      if (cache === undefined || !cache.accepts(prepared.base)) return await run(call);
+      sent = await runCached(cache, call);
     } finally {
       timed.done();
     }
+    // After the timeout is cleared: it covers the headers only, and storing reads the body.
+    if (cache !== undefined && sent.storeAs !== undefined) {
+      await cache.store(sent.storeAs, sent.request, sent.response);
+    }
+    return sent.response;
+  }
+
+  /**
+   * A fresh cached answer costs no slot; a stale one with a validator is sent as a conditional
+   * request through the normal path (a slot is spent) and a 304 answers from the cache.
+   */
+  async function runCached(cache: ResponseCache, call: Call): Promise<Sent> {
+    const request = call.prepared.base;
+    const lookup = await cache.lookup(request);
+    if (lookup.kind === "fresh") {
+      stats.add(call.groups, "cacheHits");
+      emit({ type: "cache-hit", source: "hit", method: call.method, url: call.url });
+      return { response: lookup.response, request, storeAs: undefined };
+    }
+    if (lookup.kind === "miss") return { response: await run(call), request, storeAs: lookup.key };
+    const headers = new Headers(request.headers);
+    lookup.conditionals.forEach((value, name) => {
+      headers.set(name, value);
+    });
+    const conditional: Call = { ...call, prepared: { ...call.prepared, base: new Request(request, { headers }) } };
+    const response = await run(conditional);
+    if (response.status !== 304) return { response, request, storeAs: lookup.key };
+    discard(response);
+    const answer = await cache.revalidated(lookup.entry, request, response).catch(() => undefined);
+    if (answer === undefined) return { response: await run(call), request, storeAs: lookup.key };
+    stats.add(call.groups, "cacheRevalidated");
+    emit({ type: "cache-hit", source: "revalidated", method: call.method, url: call.url });
+    return { response: answer, request, storeAs: undefined };
   }
 
   async function acquire(call: Call): Promise<Slots> {

@@ -57,5 +57,25 @@ export interface QuarantineEvent extends EventBase {
   readonly durationMs: number;
 }
 
+/** Answered from the response cache: `"hit"` without a request, `"revalidated"` after a 304. */
+export interface CacheHitEvent extends EventBase {
+  readonly type: "cache-hit";
+  readonly source: "hit" | "revalidated";
+}
+
+/** The response cache failed (Redis down or slow); the request went on without it. */
+export interface CacheErrorEvent extends EventBase {
+  readonly type: "cache-error";
+  readonly operation: "read" | "write";
+  readonly message: string;
+}
+
 /** What `onEvent` receives. Never carries credential secrets. */
-export type FetchEvent = WaitEvent | RetryEvent | RateLimitedEvent | ExhaustedEvent | QuarantineEvent;
+export type FetchEvent =
+  | WaitEvent
+  | RetryEvent
+  | RateLimitedEvent
+  | ExhaustedEvent
+  | QuarantineEvent
+  | CacheHitEvent
+  | CacheErrorEvent;

@@ -1,4 +1,5 @@
 export { fullJitterDelay } from "./backoff.js";
+export type { CacheStore } from "./cache/response-cache.js";
 export { createFetch, type LimitedFetch } from "./create-fetch.js";
 export {
   isNoCredentialAvailableError,
@@ -8,6 +9,8 @@ export { isRequestTimeoutError, RequestTimeoutError } from "./errors/request-tim
 export { isRetryAfterTooLongError, RetryAfterTooLongError } from "./errors/retry-after-too-long-error.js";
 export { isUnmatchedRequestError, UnmatchedRequestError } from "./errors/unmatched-request-error.js";
 export type {
+  CacheErrorEvent,
+  CacheHitEvent,
   ExhaustedEvent,
   FetchEvent,
   QuarantineEvent,
@@ -20,6 +23,7 @@ export type {
   CredentialKey,
   CredentialPoolOptions,
   FetchOptions,
+  ResponseCacheOptions,
   RetryOptions,
   RouteMatch,
   RouteOptions,

@@ -1,4 +1,5 @@
 import type { Duration, Limiter, Rule } from "@sluice/core";
+import type { CacheStore } from "./cache/response-cache.js";
 import type { FetchEvent } from "./fetch-event.js";
 
 /**
@@ -75,6 +76,34 @@ export interface RetryOptions {
   readonly nonIdempotent?: boolean;
 }
 
+/** A response cache shared by every process through Redis (see "Shared response cache"). */
+export interface ResponseCacheOptions {
+  /** Where entries live: an ioredis `Redis` or `Cluster` (only `get` and `set ... PX` are used). */
+  readonly redis: CacheStore;
+  /** Key prefix; keys are `<prefix>:<sha256>`. @default "sluice:cache" */
+  readonly prefix?: string;
+  /**
+   * Freshness lifetime that replaces the server's (`Cache-Control` max-age, `Expires`, `no-cache`):
+   * every storable answer is fresh this long, with or without cache headers. `no-store`, and
+   * `private` in a shared cache, are still obeyed. Whole seconds (rounded up).
+   * @example "30m"
+   */
+  readonly ttl?: Duration;
+  /** Larger bodies are not cached (reading stops past it). Bytes, >= 0. @default 1_048_576 */
+  readonly maxBodyBytes?: number;
+  /**
+   * RFC 9111 shared-cache rules: `s-maxage` wins, `private` answers and answers to requests with
+   * `Authorization` are not stored (unless `public`/`s-maxage`). `false` stores them; entries are
+   * keyed by a hash of `Authorization`/`Cookie`, so each credential gets its own.
+   * @default true
+   */
+  readonly shared?: boolean;
+  /** How long an entry with an `ETag` or `Last-Modified` is kept after it goes stale, for a 304. @default "1h" */
+  readonly staleWindow?: Duration;
+  /** Longest wait for one Redis read or write; past it the request goes on without the cache. @default "250ms" */
+  readonly timeout?: Duration;
+}
+
 export interface FetchOptions {
   /** Where quotas live: `createLimiter({ redis })` from `@sluice/node`, or `createMemoryLimiter()`. */
   readonly limiter: Limiter;
@@ -100,8 +129,16 @@ export interface FetchOptions {
    * @default "pause"
    */
   readonly onExhausted?: "pause" | "ignore";
-  /** Receives `wait`, `retry`, `rate-limited`, `exhausted` and `quarantine` events. Errors it throws are ignored. */
+  /**
+   * Receives `wait`, `retry`, `rate-limited`, `exhausted` and `quarantine` events, and with `cache`
+   * also `cache-hit` and `cache-error`. Errors it throws are ignored.
+   */
   readonly onEvent?: (event: FetchEvent) => void;
+  /**
+   * Cache GET answers in Redis, shared by every process: a fresh hit spends no quota.
+   * @default undefined (off)
+   */
+  readonly cache?: ResponseCacheOptions;
   /** The fetch to send with. @default globalThis.fetch (looked up at each call) */
   readonly fetch?: typeof fetch;
 }
@@ -111,5 +148,6 @@ export const defaults = {
   onExhausted: "pause",
   retry: { limit: 3, baseDelay: 300, maxDelay: 30_000, maxElapsed: 120_000, nonIdempotent: false },
   quarantine: 60_000,
+  cache: { prefix: "sluice:cache", maxBodyBytes: 1_048_576, shared: true, staleWindow: 3_600_000, timeout: 250 },
   format: (secret: string): string => secret,
 } as const;

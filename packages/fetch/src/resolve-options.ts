@@ -1,4 +1,5 @@
 import { durationToMicros, invalid, Limiter } from "@sluice/core";
+import type { ResolvedCacheOptions } from "./cache/response-cache.js";
 import type { FetchEvent } from "./fetch-event.js";
 import { defaults, type FetchOptions } from "./options.js";
 
@@ -17,6 +18,7 @@ export interface ResolvedOptions {
   readonly timeoutMs: number | undefined;
   readonly onEvent: ((event: FetchEvent) => void) | undefined;
   readonly fetch: typeof fetch | undefined;
+  readonly cache: ResolvedCacheOptions | undefined;
 }
 
 function integer(option: string, value: unknown, min: number, max: number): number {
@@ -39,6 +41,7 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     timeout,
     onEvent,
     fetch,
+    cache,
   } = input;
   if (!(limiter instanceof Limiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
     invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
@@ -65,5 +68,25 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     timeoutMs: timeout === undefined || timeout === Number.POSITIVE_INFINITY ? undefined : ms("timeout", timeout),
     onEvent,
     fetch,
+    cache: cache === undefined ? undefined : resolveCache(cache),
+  };
+}
+
+function resolveCache(input: NonNullable<FetchOptions["cache"]>): ResolvedCacheOptions {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) invalid("cache", "an options object", input);
+  const d = defaults.cache;
+  const { redis, prefix = d.prefix, ttl, maxBodyBytes = d.maxBodyBytes, shared = d.shared } = input;
+  if (typeof redis?.get !== "function" || typeof redis?.set !== "function")
+    invalid("cache.redis", "a Redis client with get and set (ioredis Redis or Cluster)", redis);
+  if (typeof prefix !== "string" || prefix === "") invalid("cache.prefix", "a non-empty string", prefix);
+  if (typeof shared !== "boolean") invalid("cache.shared", "a boolean", shared);
+  return {
+    redis,
+    prefix,
+    ttlMs: ttl === undefined ? undefined : ms("cache.ttl", ttl),
+    maxBodyBytes: integer("cache.maxBodyBytes", maxBodyBytes, 0, 512 * 1_048_576),
+    shared,
+    staleWindowMs: input.staleWindow === 0 ? 0 : ms("cache.staleWindow", input.staleWindow ?? d.staleWindow),
+    timeoutMs: ms("cache.timeout", input.timeout ?? d.timeout),
   };
 }

@@ -105,3 +105,30 @@ describe("a cancel resent after a reconnect", () => {
     expect(state?.limits[0]?.remaining).toBe(3);
   });
 });
+
+describe("cold start", () => {
+  it("a new client's first call is one EVAL; then EVALSHA, and EVAL again only on NOSCRIPT", async () => {
+    const { RedisStore, quotaKeys, tokenBucket } = await import("@sluice/core");
+    const calls: string[] = [];
+    const store = new RedisStore({
+      evalsha: (sha, keys, args) => {
+        calls.push("evalsha");
+        return redis.evalsha(sha, keys.length, ...keys, ...args);
+      },
+      eval: (source, keys, args) => {
+        calls.push("eval");
+        return redis.eval(source, keys.length, ...keys, ...args);
+      },
+      slotOf: () => 0,
+      subscribe: async () => () => {},
+    });
+    const rules = [tokenBucket({ rate: 100 })];
+    const quota = { keys: quotaKeys(randomPrefix(), "cold", rules), rules };
+    const request = (id: string) => [{ ...quota, requests: [{ id, cost: 1, maxWaitUs: 0, reserve: 0 }] }];
+    await store.acquire(request("c1"), { record: true });
+    await store.acquire(request("c2"), { record: true });
+    await redis.script("FLUSH");
+    await store.acquire(request("c3"), { record: true });
+    expect(calls).toEqual(["eval", "evalsha", "evalsha", "eval"]);
+  });
+});

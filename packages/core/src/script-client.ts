@@ -15,13 +15,30 @@ export interface ScriptClient {
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith("NOSCRIPT");
 
-/** EVALSHA, then EVAL only when the server does not have the script; every other error is rethrown. */
+/** Scripts each client has sent in full once (and so loaded into its server's cache). */
+const sent = new WeakMap<ScriptClient, Set<string>>();
+
+/**
+ * The first call of a script on a client is EVAL, which runs it and loads it in one round trip
+ * (a new process, a serverless cold start, pays no separate SCRIPT LOAD or NOSCRIPT trip). After
+ * that, EVALSHA, and EVAL again only on NOSCRIPT (a restarted or flushed server, another Cluster
+ * node); every other error is rethrown.
+ */
 export async function runScript(
   client: ScriptClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly string[],
 ): Promise<unknown> {
+  let known = sent.get(client);
+  if (known === undefined) {
+    known = new Set();
+    sent.set(client, known);
+  }
+  if (!known.has(script.sha1)) {
+    known.add(script.sha1);
+    return client.eval(script.source, keys, args);
+  }
   try {
     return await client.evalsha(script.sha1, keys, args);
   } catch (error) {

@@ -70,6 +70,9 @@ class RecordingClient implements ScriptClient {
     return this.redis.evalsha(sha1, keys.length, ...keys, ...args);
   }
   eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    // A client's first call of each script comes as EVAL: record it too.
+    const script = allScripts.find((s) => s.source === source) as LuaScript;
+    this.calls.push({ script, keys: [...keys], args: [...args] });
     return this.redis.eval(source, keys.length, ...keys, ...args);
   }
   slotOf(): number {

@@ -259,3 +259,16 @@ describe("named rules", () => {
     expect((await listQuota.state()).limits[0]?.remaining).toBe(97);
   });
 });
+
+describe("priority option", () => {
+  it("accepts only the three priorities", async () => {
+    const q = createMemoryLimiter({ prefix: randomPrefix() }).quota("p", {
+      limits: [tokenBucket({ rate: 10 })],
+      headroom: 0.2,
+    });
+    await expect(q.tryAcquire({ priority: "toString" as never })).rejects.toThrow(
+      'Expected `priority` to be "high", "normal" or "low", got `"toString"` (string)',
+    );
+    expect((await q.tryAcquire({ priority: "low" })).allowed).toBe(true);
+  });
+});

@@ -112,10 +112,9 @@ export class Quota {
 
   /** Per mille of each limit an acquire of this priority leaves free; checks that the cost can ever fit. */
   #reserve(cost: number, input: TryAcquireOptions | undefined): number {
-    const priority = input?.priority ?? "normal";
-    const level = priorityLevels[priority];
-    if (level === undefined) invalid("priority", '"high", "normal" or "low"', priority);
-    const reserve = Math.round(level * this.#headroom * 1000);
+    const priority = input?.priority === undefined ? "normal" : input.priority;
+    if (!Object.hasOwn(priorityLevels, priority)) invalid("priority", '"high", "normal" or "low"', priority);
+    const reserve = Math.round(priorityLevels[priority] * this.#headroom * 1000);
     for (const rule of this.rules) {
       if (cost > rule.capacity) throw new CostExceedsCapacityError(cost, rule.capacity, rule.label);
       const size = rule.kind === "tokenBucket" ? rule.burst : rule.limit;
@@ -231,14 +230,18 @@ export class Quota {
     try {
       await sleep(Math.ceil(raw.waitUs / 1000), signal);
     } catch (reason) {
-      await this.#store.cancel({
-        keys: this.#keys,
-        rules: this.rules,
-        id: lease,
-        cost,
-        slotUs: raw.nowUs + raw.waitUs,
-        resetsUs: raw.limits.map((l) => l.resetUs),
-      });
+      // Giving the slot back is best effort: if the store fails, the slot stays spent (unused,
+      // never over-spent) and the caller still gets the abort's reason.
+      await this.#store
+        .cancel({
+          keys: this.#keys,
+          rules: this.rules,
+          id: lease,
+          cost,
+          slotUs: raw.nowUs + raw.waitUs,
+          resetsUs: raw.limits.map((l) => l.resetUs),
+        })
+        .catch(() => {});
       throw reason;
     }
   }

@@ -33,4 +33,4 @@ export { type TokenBucketOptions, tokenBucket } from "./rules/token-bucket.js";
 export { runScript, type ScriptClient } from "./script-client.js";
 export { sleep } from "./sleep.js";
 export type { QuotaKeys, Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "./store.js";
-export { invalid } from "./validate.js";
+export { integer, invalid } from "./validate.js";

@@ -1,4 +1,4 @@
-import { durationToMicros, invalid, Limiter } from "@sluice/core";
+import { durationToMicros, integer, invalid, Limiter } from "@sluice/core";
 import type { ResolvedCacheOptions } from "./cache/response-cache.js";
 import type { FetchEvent } from "./fetch-event.js";
 import { defaults, type FetchOptions } from "./options.js";
@@ -19,12 +19,6 @@ export interface ResolvedOptions {
   readonly onEvent: ((event: FetchEvent) => void) | undefined;
   readonly fetch: typeof fetch | undefined;
   readonly cache: ResolvedCacheOptions | undefined;
-}
-
-function integer(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-    invalid(option, `an integer from ${min} to ${max}`, value);
-  return value;
 }
 
 const ms = (option: string, value: unknown): number => durationToMicros(option, value as number) / 1000;

@@ -2,6 +2,11 @@ import type { Store, StoreAcquire, StoreDecision } from "./store.js";
 
 /** Most acquires decided by one script call. */
 const MAX_BATCH = 512;
+/**
+ * Calls in flight per slot: with two, this process prepares and decodes one call while Redis
+ * runs the other, instead of each waiting for the other in turn.
+ */
+const MAX_IN_FLIGHT = 2;
 
 /** What a quota contributes to a call: its keys and rules. */
 export type QuotaShape = Pick<StoreAcquire, "keys" | "rules">;
@@ -29,6 +34,12 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): T[][] {
   return [...groups.values()];
 }
 
+interface Lane {
+  readonly queue: Pending[];
+  inFlight: number;
+  scheduled: boolean;
+}
+
 const maxWaitUs = (deadline: number): number =>
   deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(0, Math.floor((deadline - performance.now()) * 1000));
 
@@ -42,8 +53,8 @@ const maxWaitUs = (deadline: number): number =>
 export class AcquireBatcher {
   readonly #store: Store;
   readonly #coalesce: boolean;
-  /** Pending acquires per Cluster slot (one slot, 0, on a single node); present while busy. */
-  readonly #queues = new Map<number, Pending[]>();
+  /** Pending acquires and calls in flight per Cluster slot (one slot, 0, on a single node). */
+  readonly #lanes = new Map<number, Lane>();
 
   constructor(store: Store, coalesce: boolean) {
     this.#store = store;
@@ -55,17 +66,32 @@ export class AcquireBatcher {
       const pending = { quota, id, cost, deadline, reserve, resolve, reject };
       if (!this.#coalesce) return void this.#send([pending]);
       const slot = this.#store.slotOf(quota.keys.pause);
-      const queue = this.#queues.get(slot);
-      if (queue !== undefined) return void queue.push(pending);
-      this.#queues.set(slot, [pending]);
-      queueMicrotask(() => void this.#drain(slot));
+      let lane = this.#lanes.get(slot);
+      if (lane === undefined) {
+        lane = { queue: [], inFlight: 0, scheduled: false };
+        this.#lanes.set(slot, lane);
+      }
+      lane.queue.push(pending);
+      if (!lane.scheduled) {
+        lane.scheduled = true;
+        const scheduled = lane;
+        queueMicrotask(() => this.#pump(slot, scheduled));
+      }
     });
   }
 
-  async #drain(slot: number): Promise<void> {
-    const queue = this.#queues.get(slot) as Pending[];
-    while (queue.length > 0) await this.#send(queue.splice(0, MAX_BATCH));
-    this.#queues.delete(slot);
+  // Shares the queue among the free calls of the lane, so two calls alternate under load.
+  #pump(slot: number, lane: Lane): void {
+    lane.scheduled = false;
+    while (lane.queue.length > 0 && lane.inFlight < MAX_IN_FLIGHT) {
+      const take = Math.min(MAX_BATCH, Math.ceil(lane.queue.length / (MAX_IN_FLIGHT - lane.inFlight)));
+      lane.inFlight++;
+      void this.#send(lane.queue.splice(0, take)).then(() => {
+        lane.inFlight--;
+        if (lane.queue.length > 0) this.#pump(slot, lane);
+        else if (lane.inFlight === 0 && !lane.scheduled) this.#lanes.delete(slot);
+      });
+    }
   }
 
   async #send(batch: Pending[]): Promise<void> {

@@ -9,6 +9,8 @@
   (the current one plus any reserved ahead).
 ]]
 
+--- @include "includes/counter-hash"
+
 local function window_of(spec, t)
   return math.floor((t - spec.align) / spec.window)
 end
@@ -69,19 +71,13 @@ algorithms.fw = {
     if state.top == nil or k > state.top then state.top = k end
   end,
   save = function(state, key, spec, now)
-    for k, n in pairs(state.added) do
-      redis.call("HINCRBY", key, fmt(k), n)
-    end
-    redis.call("HSET", key, "last", fmt(state.last))
-    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
-    expire_after(key, window_start(spec, state.top + 1) - now)
+    save_counters(state, key, window_start(spec, state.top + 1) - now)
   end,
   report = function(state, spec, now)
     local current = window_of(spec, now)
     return math.max(0, spec.limit - (state.used[current] or 0)), window_start(spec, current + 1)
   end,
   refund = function(key, spec, n, t)
-    local field = fmt(window_of(spec, t))
-    if redis.call("HINCRBY", key, field, -n) <= 0 then redis.call("HDEL", key, field) end
+    refund_counter(key, window_of(spec, t), n)
   end,
 }

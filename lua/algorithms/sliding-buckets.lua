@@ -9,6 +9,8 @@
   Memory: at most window/bucket + 1 fields (plus buckets reserved ahead).
 ]]
 
+--- @include "includes/counter-hash"
+
 algorithms.swb = {
   parse = function(a, b, c)
     return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), bucket = int_arg(c, "bucket", 1) }
@@ -64,19 +66,13 @@ algorithms.swb = {
     if state.top == nil or k > state.top then state.top = k end
   end,
   save = function(state, key, spec, now)
-    for k, n in pairs(state.added) do
-      redis.call("HINCRBY", key, fmt(k), n)
-    end
-    redis.call("HSET", key, "last", fmt(state.last))
-    if #state.dead > 0 then redis.call("HDEL", key, unpack(state.dead)) end
-    expire_after(key, (state.top + 1) * spec.bucket + spec.window - now)
+    save_counters(state, key, (state.top + 1) * spec.bucket + spec.window - now)
   end,
   report = function(state, spec, now)
     if state.live == 0 then return spec.limit, now end
     return math.max(0, spec.limit - state.live), (state.top + 1) * spec.bucket + spec.window
   end,
   refund = function(key, spec, n, t)
-    local field = fmt(math.floor(t / spec.bucket))
-    if redis.call("HINCRBY", key, field, -n) <= 0 then redis.call("HDEL", key, field) end
+    refund_counter(key, math.floor(t / spec.bucket), n)
   end,
 }

@@ -1,19 +1,9 @@
-import { createLimiter } from "@sluice/node";
 import { connectRedis } from "../support/redis-clients.js";
+import { limiterStore } from "./limiter-store.js";
 import { describeModelEquivalence } from "./model-equivalence.js";
 import { describeStoreConformance } from "./store-suite.js";
 
-const open = () => {
-  const redis = connectRedis();
-  const limiter = createLimiter({ redis });
-  return {
-    store: limiter.store,
-    close: async () => {
-      limiter.close();
-      await redis.quit();
-    },
-  };
-};
+const open = limiterStore(connectRedis);
 
 describeStoreConformance("single Redis", open);
 describeModelEquivalence("single Redis", open, 40);

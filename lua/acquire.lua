@@ -32,16 +32,17 @@
 
   Clock: Redis TIME, in microseconds since the Unix epoch.
 
-  Returns a flat array of integers, one block of 5 + 2L per request, quotas in order:
-    [1] 1 admitted, 0 denied
+  Returns a flat array of integers: Redis time of the decision (microseconds), then one block
+  of 2 + 2L per request, quotas in order (small numbers, so the reply stays short):
+    [1] code = 4 * (blocking + 1) + 2 * unqueueable + admitted, where
+        admitted    1 admitted, 0 denied
+        unqueueable 1 when the denial cannot be reserved ahead (a full concurrency limit)
+        blocking    0 none, -1 the pause, i the limit that set the slot (or is full)
     [2] wait: microseconds from now to the slot (admitted), or until a retry could succeed
         (denied: the slot that was beyond maxWait, or the earliest lease expiry when a
         concurrency limit is full)
-    [3] now: Redis time of the decision, microseconds
-    [4] blocking: 0 none, -1 the pause, i the limit that set the slot (or is full)
-    [5] 1 when the denial cannot be reserved ahead (a full concurrency limit), else 0
-    [6 + 2(i-1)] remaining units of limit i after this decision
-    [7 + 2(i-1)] reset of limit i: microseconds time at which it is fully available again
+    [3 + 2(i-1)] remaining units of limit i after this decision
+    [4 + 2(i-1)] reset of limit i, microseconds after now: when it is fully available again
         (token bucket: full bucket; windows: the last admission leaves; fixed window: the
         current window ends; concurrency: the earliest lease expiry)
 ]]

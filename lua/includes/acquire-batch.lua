@@ -2,6 +2,10 @@
   The body of every acquire script (acquire.lua and the one-algorithm scripts): decides the
   batches of requests of several quotas against the limits in `algorithms`, as documented in
   acquire.lua. Included after the algorithms the script supports.
+
+  Written for Redis's Lua interpreter, which runs this body on every call: each number is
+  parsed once, no table is made per request, each rule's size is worked out once per rule set,
+  and requests without headroom share one list of zero holds per rule set.
 ]]
 
 local now = clock(ARGV[1])
@@ -27,38 +31,56 @@ local set_count = int_arg(ARGV[5], "rule set count", 1)
 local sets, at = {}, 6
 for s = 1, set_count do
   local limit_count = int_arg(ARGV[at], "limit count", 1)
-  sets[s] = parse_specs(at + 1, limit_count)
+  local set = parse_specs(at + 1, limit_count)
+  set.no_holds = {}
+  for i, rule in ipairs(set) do
+    rule.size = rule.algo.size(rule.spec)
+    -- a concurrency limit takes one slot whatever the cost
+    rule.one_slot = rule.algo.capacity(rule.spec) == math.huge
+    set.no_holds[i] = 0
+  end
+  sets[s] = set
   at = at + 1 + limit_count * 4
 end
+
+-- Units of each limit a request must leave free (headroom kept for higher priorities).
+local function holds_of(set, reserve, cost)
+  if reserve == 0 then return set.no_holds end
+  local holds = {}
+  for i = 1, #set do
+    local rule = set[i]
+    holds[i] = math.floor(rule.size * reserve / 1000)
+    local need = rule.one_slot and 1 or cost
+    if record and need + holds[i] > rule.size then
+      fail("cost " .. need .. " plus the headroom " .. holds[i] .. " can never fit limit " .. i)
+    end
+  end
+  return holds
+end
+
+-- Each quota is 2 + 4R ARGV (rule set, R, then id, cost, maxWait, reserve per request) and
+-- 1 + L KEYS (pause, then one per limit). Numbers are parsed once, into flat lists indexed by
+-- request (no table per request).
 local quota_count = int_arg(ARGV[at], "quota count", 1)
 at = at + 1
 local quotas, key_at = {}, 2
+local ids, costs, max_waits, reserves, r = {}, {}, {}, {}, 0
 for q = 1, quota_count do
   local set = sets[int_arg(ARGV[at], "rule set", 1)]
   if set == nil then fail("rule set " .. ARGV[at] .. " is not defined") end
   local request_count = int_arg(ARGV[at + 1], "request count", 1)
+  quotas[q] = { set = set, key_at = key_at, first = r + 1, last = r + request_count }
   at = at + 2
-  local requests = {}
-  for r = 1, request_count do
+  for _ = 1, request_count do
     local cost = int_arg(ARGV[at + 1], "cost", 0)
     if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
     if record and (cost < 1 or ARGV[at] == "") then fail("an acquire needs a request id and a cost >= 1") end
-    local reserve = int_arg(ARGV[at + 3], "reserve", 0)
-    -- Units of each limit this request must leave free (headroom kept for higher priorities).
-    local holds = {}
-    for i, rule in ipairs(set) do
-      local size = rule.algo.size(rule.spec)
-      holds[i] = math.floor(size * reserve / 1000)
-      -- a concurrency limit takes one slot whatever the cost
-      local need = rule.algo.capacity(rule.spec) == math.huge and 1 or cost
-      if record and need + holds[i] > size then
-        fail("cost " .. need .. " plus the headroom " .. holds[i] .. " can never fit limit " .. i)
-      end
-    end
-    requests[r] = { id = ARGV[at], cost = cost, max_wait = int_arg(ARGV[at + 2], "maxWait", -1), holds = holds }
+    r = r + 1
+    ids[r], costs[r], max_waits[r], reserves[r] =
+      ARGV[at], cost, int_arg(ARGV[at + 2], "maxWait", -1), int_arg(ARGV[at + 3], "reserve", 0)
+    holds_of(set, reserves[r], cost)
     at = at + 4
   end
-  quotas[q] = { pause = KEYS[key_at], set = set, key_at = key_at, requests = requests }
   key_at = key_at + #set + 1
 end
 if at ~= #ARGV + 1 or key_at ~= #KEYS + 1 then
@@ -68,13 +90,14 @@ end
 -- Each limit maps a time to its earliest admissible time at or after it; iterate to the
 -- common fixed point. Token buckets and sliding windows settle in one pass, fixed windows
 -- in a few.
-local function decide(limits, paused, cost, holds)
+local function decide(set, states, keys_at, paused, cost, holds)
   local slot, blocking = math.max(now, paused), 0
   if paused > now then blocking = -1 end
   for _ = 1, 64 do
     local moved = false
-    for i, l in ipairs(limits) do
-      local t, expiry = l.algo.earliest(l.state, l.spec, cost, slot, l.key, holds[i])
+    for i = 1, #set do
+      local rule = set[i]
+      local t, expiry = rule.algo.earliest(states[i], rule.spec, cost, slot, KEYS[keys_at + i], holds[i])
       if t == nil then return false, math.max(0, expiry - now), i, false end
       if t > slot then slot, blocking, moved = t, i, true end
     end
@@ -85,35 +108,41 @@ end
 
 -- Quotas are decided one after the other, each loading state after the previous one wrote,
 -- so a call equals separate calls in this order even when two quotas share a key.
-local reply, admitted_any = {}, false
-for _, quota in ipairs(quotas) do
-  local limits = {}
-  for i, rule in ipairs(quota.set) do
-    local key = KEYS[quota.key_at + i]
-    limits[i] = { algo = rule.algo, spec = rule.spec, key = key, state = rule.algo.load(key, rule.spec, now) }
+local reply, n, admitted_any = { now }, 1, false
+for q = 1, quota_count do
+  local quota = quotas[q]
+  local set, key_at = quota.set, quota.key_at
+  local limit_count = #set
+  local states = {}
+  for i = 1, limit_count do
+    states[i] = set[i].algo.load(KEYS[key_at + i], set[i].spec, now)
   end
-  local paused = tonumber(redis.call("GET", quota.pause)) or 0
-  for _, request in ipairs(quota.requests) do
-    local settled, wait, blocking, queueable = decide(limits, paused, request.cost, request.holds)
-    local admitted = settled and (request.max_wait < 0 or wait <= request.max_wait)
+  local paused = tonumber(redis.call("GET", KEYS[key_at])) or 0
+  local dirty = false
+  for j = quota.first, quota.last do
+    local id, cost, max_wait = ids[j], costs[j], max_waits[j]
+    local holds = holds_of(set, reserves[j], cost)
+    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, holds)
+    local admitted = settled and (max_wait < 0 or wait <= max_wait)
     if admitted and record then
-      for _, l in ipairs(limits) do
-        l.algo.commit(l.state, l.spec, request.cost, now + wait, request.id)
+      for i = 1, limit_count do
+        set[i].algo.commit(states[i], set[i].spec, cost, now + wait, id)
       end
-      quota.dirty = true
-      admitted_any = true
+      dirty = true
     end
-    local n = #reply
-    reply[n + 1], reply[n + 2], reply[n + 3], reply[n + 4], reply[n + 5] =
-      admitted and 1 or 0, wait, now, blocking, queueable and 0 or 1
-    for i, l in ipairs(limits) do
-      reply[n + 4 + 2 * i], reply[n + 5 + 2 * i] = l.algo.report(l.state, l.spec, now)
+    reply[n + 1], reply[n + 2] = (blocking + 1) * 4 + (queueable and 0 or 2) + (admitted and 1 or 0), wait
+    n = n + 2
+    for i = 1, limit_count do
+      local remaining, reset = set[i].algo.report(states[i], set[i].spec, now)
+      reply[n + 1], reply[n + 2] = remaining, reset - now
+      n = n + 2
     end
   end
   -- One write per key for all of this quota's admissions, before the next quota loads.
-  if quota.dirty then
-    for _, l in ipairs(limits) do
-      l.algo.save(l.state, l.key, l.spec, now)
+  if dirty then
+    admitted_any = true
+    for i = 1, limit_count do
+      set[i].algo.save(states[i], KEYS[key_at + i], set[i].spec, now)
     end
   end
 end

@@ -18,7 +18,8 @@ end
 -- Integer ARGV, validated before any write so a malformed call leaves state untouched.
 local function int_arg(value, name, min)
   local n = tonumber(value)
-  if n == nil or n ~= n or n == math.huge or n == -math.huge or n ~= math.floor(n) or n < min then
+  -- n % 1 is NaN for NaN and the infinities, and not 0 for fractions
+  if n == nil or n % 1 ~= 0 or n < min then
     fail(name .. " must be an integer >= " .. min .. ", got '" .. tostring(value) .. "'")
   end
   return n

@@ -23,55 +23,69 @@ const oneKindScripts: Record<Rule["kind"], LuaScript> = {
   concurrency: acquireConcurrencyScript,
 };
 
-/** The smallest script that knows every rule's algorithm: less Lua for Redis to run per call. */
-function acquireScriptFor(rules: readonly Rule[]): LuaScript {
-  const kind = rules[0]?.kind;
-  return kind !== undefined && rules.every((rule) => rule.kind === kind) ? oneKindScripts[kind] : acquireScript;
-}
+const wires = new WeakMap<Rule, string>();
 
-const signatures = new WeakMap<readonly Rule[], string>();
+/** A rule's wire form as one string, made once per rule object. */
+function wireOf(rule: Rule): string {
+  let wire = wires.get(rule);
+  if (wire === undefined) {
+    wire = rule.wire.join(":");
+    wires.set(rule, wire);
+  }
+  return wire;
+}
 
 /** Rule lists with the same signature are one rule set in a call (sent once). */
 function signatureOf(rules: readonly Rule[]): string {
-  let signature = signatures.get(rules);
-  if (signature === undefined) {
-    signature = rules.map((rule) => rule.wire.join(":")).join("|");
-    signatures.set(rules, signature);
-  }
-  return signature;
+  return rules.length === 1 ? wireOf(rules[0] as Rule) : rules.map(wireOf).join("|");
 }
 
+/** Reads the acquire script's reply: Redis time, then per request a code, the wait and each limit's figures. */
 function decode(reply: unknown, quotas: readonly StoreAcquire[]): StoreDecision[][] {
-  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (5 + 2 * q.rules.length), 0);
+  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * q.rules.length), 1);
   if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
     throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
   }
   const numbers = reply as number[];
-  let at = 0;
+  const nowUs = numbers[0] as number;
+  let at = 1;
   return quotas.map((quota) =>
     quota.requests.map(() => {
-      const [admitted, waitUs, nowUs, blocking, unqueueable] = numbers.slice(at, at + 5) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      const limits = quota.rules.map((_, i) => ({
-        remaining: numbers[at + 5 + 2 * i] as number,
-        resetUs: numbers[at + 6 + 2 * i] as number,
-      }));
-      at += 5 + 2 * quota.rules.length;
-      return { admitted: admitted === 1, waitUs, nowUs, blocking, queueable: unqueueable === 0, limits };
+      const code = numbers[at] as number;
+      const waitUs = numbers[at + 1] as number;
+      const limits = new Array<{ remaining: number; resetUs: number }>(quota.rules.length);
+      for (let i = 0; i < limits.length; i++) {
+        limits[i] = {
+          remaining: numbers[at + 2 + 2 * i] as number,
+          resetUs: nowUs + (numbers[at + 3 + 2 * i] as number),
+        };
+      }
+      at += 2 + 2 * quota.rules.length;
+      // code = 4 * (blocking + 1) + 2 * unqueueable + admitted
+      return {
+        admitted: code % 2 === 1,
+        waitUs,
+        nowUs,
+        blocking: Math.floor(code / 4) - 1,
+        queueable: (code & 2) === 0,
+        limits,
+      };
     }),
   );
 }
 
 export interface RedisStoreOptions {
   /**
-   * How long Redis remembers each acquire call's reply, in ms, so that a call the client
-   * resends after a reconnect (its first reply lost) is answered, not charged twice. Cover the
-   * caller's timeout: a resend after the caller gave up can only waste quota, never over-spend it.
+   * Keep each acquire call's reply in Redis for `rememberMs`, so that a call the client resends
+   * after a reconnect (its first reply lost) is answered, not charged twice. Off by default: a
+   * resend then spends a slot nobody uses (never over-spends), and every call saves one key's
+   * write and memory.
+   * @default false
+   */
+  readonly rememberReplies?: boolean;
+  /**
+   * How long remembered replies and cancel marks (a resent cancel never refunds twice) live,
+   * in ms. Cover the caller's timeout.
    * @default 2000
    */
   readonly rememberMs?: number;
@@ -90,6 +104,7 @@ const localMicros = (): number => (performance.timeOrigin + performance.now()) *
 export class RedisStore implements Store {
   readonly #client: ScriptClient;
   readonly #rememberMs: number;
+  readonly #rememberReplies: boolean;
   readonly #timeoutMs: number | undefined;
   /** Redis time minus local time at the last reply; short of the truth by the reply's transit. */
   #offsetUs: number | undefined;
@@ -97,6 +112,7 @@ export class RedisStore implements Store {
   constructor(client: ScriptClient, options: RedisStoreOptions = {}) {
     this.#client = client;
     this.#rememberMs = options.rememberMs ?? 2000;
+    this.#rememberReplies = options.rememberReplies ?? false;
     this.#timeoutMs = options.timeoutMs;
   }
 
@@ -112,6 +128,7 @@ export class RedisStore implements Store {
     const setArgs: string[] = [];
     const quotaArgs: string[] = [String(quotas.length)];
     const sets = new Map<string, number>();
+    let kinds: Rule["kind"] | "mixed" | undefined;
     for (const quota of quotas) {
       const signature = signatureOf(quota.rules);
       let set = sets.get(signature);
@@ -119,9 +136,13 @@ export class RedisStore implements Store {
         set = sets.size + 1;
         sets.set(signature, set);
         setArgs.push(String(quota.rules.length));
-        for (const rule of quota.rules) setArgs.push(...rule.wire.map(String));
+        for (const rule of quota.rules) {
+          setArgs.push(rule.wire[0], String(rule.wire[1]), String(rule.wire[2]), String(rule.wire[3]));
+          kinds = kinds === undefined || kinds === rule.kind ? rule.kind : "mixed";
+        }
       }
-      keys.push(quota.keys.pause, ...quota.keys.limits);
+      keys.push(quota.keys.pause);
+      for (const key of quota.keys.limits) keys.push(key);
       quotaArgs.push(String(set), String(quota.requests.length));
       for (const request of quota.requests) {
         quotaArgs.push(request.id, String(request.cost), String(request.maxWaitUs), String(request.reserve));
@@ -130,12 +151,15 @@ export class RedisStore implements Store {
     const args = [
       call.nowUs === undefined ? "" : String(call.nowUs),
       call.record ? "1" : "0",
-      String(call.record ? this.#rememberMs : 0),
+      String(call.record && this.#rememberReplies ? this.#rememberMs : 0),
       this.#deadline(call.record),
       String(sets.size),
+      ...setArgs,
+      ...quotaArgs,
     ];
-    const script = acquireScriptFor(quotas.flatMap((q) => q.rules));
-    const decisions = decode(await runScript(this.#client, script, keys, [...args, ...setArgs, ...quotaArgs]), quotas);
+    // The smallest script that knows every rule's algorithm: less Lua for Redis to run per call.
+    const script = kinds === undefined || kinds === "mixed" ? acquireScript : oneKindScripts[kinds];
+    const decisions = decode(await runScript(this.#client, script, keys, args), quotas);
     const redisNow = decisions[0]?.[0]?.nowUs;
     if (redisNow !== undefined && call.nowUs === undefined) this.#offsetUs = redisNow - localMicros();
     return decisions;

@@ -60,15 +60,18 @@ describe("embedded scripts", () => {
   });
 });
 
-describe("a call resent after a reconnect", () => {
+describe("a call resent after a reconnect, replies remembered", () => {
   it("is answered with the first run's decisions and charges nothing twice", async () => {
     const { RedisStore, quotaKeys, tokenBucket, slidingWindow } = await import("@sluice/core");
-    const store = new RedisStore({
-      evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
-      eval: (source, keys, args) => redis.eval(source, keys.length, ...keys, ...args),
-      slotOf: () => 0,
-      subscribe: async () => () => {},
-    });
+    const store = new RedisStore(
+      {
+        evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
+        eval: (source, keys, args) => redis.eval(source, keys.length, ...keys, ...args),
+        slotOf: () => 0,
+        subscribe: async () => () => {},
+      },
+      { rememberReplies: true },
+    );
     const rules = [tokenBucket({ rate: 10, burst: 3 }), slidingWindow({ limit: 3, window: "1s" })];
     const quota = { keys: quotaKeys(randomPrefix(), "resend", rules), rules };
     const requests = [1, 1].map((cost, i) => ({ id: `resent-${i}`, cost, maxWaitUs: 0, reserve: 0 }));

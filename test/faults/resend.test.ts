@@ -7,7 +7,8 @@ import { TcpProxy } from "./support/tcp-proxy.js";
 
 // The proxy lets the acquire script reach Redis and run, swallows its reply and closes the
 // connection. ioredis reconnects and, by default (autoResendUnfulfilledCommands), sends the
-// same EVALSHA again: same request id, second execution. A quota must be charged once.
+// same EVALSHA again: same request id, second execution. With `rememberReplies`, a quota must
+// be charged once.
 let server: OwnRedis;
 let proxy: TcpProxy;
 
@@ -26,7 +27,7 @@ async function remainingAfterLostReply(rule: Rule, redisOptions: { autoResendUnf
   const redis = new Redis(proxy.url, redisOptions);
   redis.on("error", () => {});
   try {
-    const limiter = createLimiter({ redis, prefix: randomPrefix(), timeout: 500 });
+    const limiter = createLimiter({ redis, prefix: randomPrefix(), timeout: 500, rememberReplies: true });
     const quota = limiter.quota("resend", { limits: [rule] });
     await quota.state();
     proxy.dropNextReply();

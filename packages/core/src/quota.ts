@@ -127,17 +127,24 @@ export class Quota {
   }
 
   #decision(raw: StoreDecision): Decision {
-    const limits = this.rules.map((rule, i) => ({
-      rule,
-      remaining: raw.limits[i]?.remaining ?? 0,
-      resetAt: (raw.limits[i]?.resetUs ?? raw.nowUs) / 1000,
-    }));
+    const limits = new Array<LimitStatus>(this.rules.length);
+    let resetAt = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < limits.length; i++) {
+      const status = raw.limits[i];
+      const limit = {
+        rule: this.rules[i] as Rule,
+        remaining: status?.remaining ?? 0,
+        resetAt: (status?.resetUs ?? raw.nowUs) / 1000,
+      };
+      limits[i] = limit;
+      if (limit.resetAt > resetAt) resetAt = limit.resetAt;
+    }
     return {
       allowed: raw.admitted,
       retryAfterMs: Math.ceil(raw.waitUs / 1000),
       redisTime: raw.nowUs / 1000,
       admittedAt: raw.admitted ? (raw.nowUs + raw.waitUs) / 1000 : undefined,
-      resetAt: Math.max(...limits.map((l) => l.resetAt)),
+      resetAt,
       blockedBy: raw.blocking === -1 ? "pause" : this.rules[raw.blocking - 1],
       limits,
     };

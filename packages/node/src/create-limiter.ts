@@ -25,6 +25,13 @@ export interface LimiterOptions {
    * @default true
    */
   readonly coalesce?: boolean;
+  /**
+   * Keep each acquire call's reply in Redis for twice `timeout`, so that a call ioredis resends
+   * after a reconnect (the first reply lost) is answered, not charged again. Costs one
+   * short-lived key per call; without it a resend spends a slot nobody uses (never over-spends).
+   * @default false
+   */
+  readonly rememberReplies?: boolean;
   /** Called on every store failure; nothing is logged by default. */
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
@@ -32,7 +39,14 @@ export interface LimiterOptions {
 /** The option, or its default when absent; `null` is a value (and fails its check), not "absent". */
 const optionOr = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
 
-const defaults = { prefix: "sluice", failMode: "closed", timeout: 1000, localShare: 0.1, coalesce: true } as const;
+const defaults = {
+  prefix: "sluice",
+  failMode: "closed",
+  timeout: 1000,
+  localShare: 0.1,
+  coalesce: true,
+  rememberReplies: false,
+} as const;
 
 /** A limiter that keeps its quotas in Redis, shared exactly by every process using them. */
 export interface RedisLimiter extends Limiter {
@@ -65,12 +79,14 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
     invalid("localShare", "a number in (0, 1]", localShare);
   const coalesce = optionOr(options.coalesce, defaults.coalesce);
   if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
+  const rememberReplies = optionOr(options.rememberReplies, defaults.rememberReplies);
+  if (typeof rememberReplies !== "boolean") invalid("rememberReplies", "a boolean", rememberReplies);
   if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
     invalid("onEvent", "a function", options.onEvent);
   }
   const client = new IoredisScriptClient(redis);
-  // Replies are remembered for twice the timeout: a resend while the caller still waits is answered.
-  const redisStore = new RedisStore(client, { rememberMs: Math.max(1000, 2 * timeoutMs), timeoutMs });
+  // Replies and cancel marks live twice the timeout: a resend while the caller still waits is answered.
+  const redisStore = new RedisStore(client, { rememberReplies, rememberMs: Math.max(1000, 2 * timeoutMs), timeoutMs });
   const store = new FailModeStore(redisStore, {
     failMode,
     timeoutMs,

@@ -54,8 +54,8 @@ export async function soak(
   inFlight = 256,
   samples = 20,
 ): Promise<SoakResult> {
-  // The default timeout: replies are remembered for twice it (2 s), then expire.
-  const limiter = createLimiter({ redis, prefix });
+  // Replies remembered (the heavier setting) for twice the default timeout (2 s), then expire.
+  const limiter = createLimiter({ redis, prefix, rememberReplies: true });
   const hot = [
     limiter.quota("tb", { limits: [tokenBucket({ rate: 50_000, burst: 1000 })] }),
     limiter.quota("sw", { limits: [slidingWindow({ limit: 1000, window: WINDOW_MS })] }),

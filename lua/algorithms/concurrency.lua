@@ -11,6 +11,7 @@
 ]]
 
 algorithms.cc = {
+  uses_id = true, -- a lease is the request id
   parse = function(a, b)
     return { limit = int_arg(a, "limit", 1), lease = int_arg(b, "lease", 1) }
   end,

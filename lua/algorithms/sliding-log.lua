@@ -16,6 +16,7 @@ local function log_member(id, i)
 end
 
 algorithms.sw = {
+  uses_id = true, -- log members are named after request ids
   parse = function(a, b)
     return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1) }
   end,

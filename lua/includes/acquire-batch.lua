@@ -58,13 +58,13 @@ local function holds_of(set, reserve, cost)
   return holds
 end
 
--- Each quota is 2 + 4R ARGV (rule set, R, then id, cost, maxWait, reserve per request) and
--- 1 + L KEYS (pause, then one per limit). Numbers are parsed once, into flat lists indexed by
+-- Each quota is 2 + 3R or 2 + 4R ARGV (rule set, R, then per request its id if the rule set
+-- keeps ids, cost, maxWait, reserve) and 1 + L KEYS (pause, then one per limit). Numbers are parsed once, into flat lists indexed by
 -- request (no table per request).
 local quota_count = int_arg(ARGV[at], "quota count", 1)
 at = at + 1
 local quotas, key_at = {}, 2
-local ids, costs, max_waits, reserves, r = {}, {}, {}, {}, 0
+local ids, costs, max_waits, holds, r = {}, {}, {}, {}, 0
 for q = 1, quota_count do
   local set = sets[int_arg(ARGV[at], "rule set", 1)]
   if set == nil then fail("rule set " .. ARGV[at] .. " is not defined") end
@@ -72,14 +72,20 @@ for q = 1, quota_count do
   quotas[q] = { set = set, key_at = key_at, first = r + 1, last = r + request_count }
   at = at + 2
   for _ = 1, request_count do
-    local cost = int_arg(ARGV[at + 1], "cost", 0)
+    local id = ""
+    if set.uses_id then
+      id = ARGV[at]
+      at = at + 1
+    end
+    local cost = int_arg(ARGV[at], "cost", 0)
     if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
-    if record and (cost < 1 or ARGV[at] == "") then fail("an acquire needs a request id and a cost >= 1") end
+    if record and (cost < 1 or (set.uses_id and id == "")) then
+      fail("an acquire needs a cost >= 1 (and a request id where kept)")
+    end
     r = r + 1
-    ids[r], costs[r], max_waits[r], reserves[r] =
-      ARGV[at], cost, int_arg(ARGV[at + 2], "maxWait", -1), int_arg(ARGV[at + 3], "reserve", 0)
-    holds_of(set, reserves[r], cost)
-    at = at + 4
+    ids[r], costs[r], max_waits[r], holds[r] =
+      id, cost, int_arg(ARGV[at + 1], "maxWait", -1), holds_of(set, int_arg(ARGV[at + 2], "reserve", 0), cost)
+    at = at + 3
   end
   key_at = key_at + #set + 1
 end
@@ -101,7 +107,8 @@ local function decide(set, states, keys_at, paused, cost, holds)
       if t == nil then return false, math.max(0, expiry - now), i, false end
       if t > slot then slot, blocking, moved = t, i, true end
     end
-    if not moved then return true, slot - now, blocking, true end
+    -- one limit settles in one pass
+    if not moved or #set == 1 then return true, slot - now, blocking, true end
   end
   return false, slot - now, blocking, true
 end
@@ -121,8 +128,7 @@ for q = 1, quota_count do
   local dirty = false
   for j = quota.first, quota.last do
     local id, cost, max_wait = ids[j], costs[j], max_waits[j]
-    local holds = holds_of(set, reserves[j], cost)
-    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, holds)
+    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, holds[j])
     local admitted = settled and (max_wait < 0 or wait <= max_wait)
     if admitted and record then
       for i = 1, limit_count do

@@ -35,6 +35,9 @@ function wireOf(rule: Rule): string {
   return wire;
 }
 
+/** Wire kinds whose state keeps request ids (log entries, leases): only their requests send one. */
+const kindsWithIds = new Set(["sw", "cc"]);
+
 /** Rule lists with the same signature are one rule set in a call (sent once). */
 function signatureOf(rules: readonly Rule[]): string {
   return rules.length === 1 ? wireOf(rules[0] as Rule) : rules.map(wireOf).join("|");
@@ -127,13 +130,13 @@ export class RedisStore implements Store {
     const keys: string[] = [`${first.keys.base}call:${first.requests[0]?.id}`];
     const setArgs: string[] = [];
     const quotaArgs: string[] = [String(quotas.length)];
-    const sets = new Map<string, number>();
+    const sets = new Map<string, { readonly index: string; readonly usesIds: boolean }>();
     let kinds: Rule["kind"] | "mixed" | undefined;
     for (const quota of quotas) {
       const signature = signatureOf(quota.rules);
       let set = sets.get(signature);
       if (set === undefined) {
-        set = sets.size + 1;
+        set = { index: String(sets.size + 1), usesIds: quota.rules.some((rule) => kindsWithIds.has(rule.wire[0])) };
         sets.set(signature, set);
         setArgs.push(String(quota.rules.length));
         for (const rule of quota.rules) {
@@ -143,9 +146,10 @@ export class RedisStore implements Store {
       }
       keys.push(quota.keys.pause);
       for (const key of quota.keys.limits) keys.push(key);
-      quotaArgs.push(String(set), String(quota.requests.length));
+      quotaArgs.push(set.index, String(quota.requests.length));
       for (const request of quota.requests) {
-        quotaArgs.push(request.id, String(request.cost), String(request.maxWaitUs), String(request.reserve));
+        if (set.usesIds) quotaArgs.push(request.id);
+        quotaArgs.push(String(request.cost), String(request.maxWaitUs), String(request.reserve));
       }
     }
     const args = [

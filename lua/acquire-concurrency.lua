@@ -13,4 +13,5 @@
 --- @include "includes/common"
 --- @include "includes/limits"
 --- @include "algorithms/concurrency"
---- @include "includes/acquire-batch"
+--- @include "includes/acquire-parse"
+--- @include "includes/acquire-decide"

@@ -13,4 +13,5 @@
 --- @include "includes/common"
 --- @include "includes/limits"
 --- @include "algorithms/fixed-window"
---- @include "includes/acquire-batch"
+--- @include "includes/acquire-parse"
+--- @include "includes/acquire-decide"

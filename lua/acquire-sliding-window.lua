@@ -14,4 +14,5 @@
 --- @include "includes/limits"
 --- @include "algorithms/sliding-log"
 --- @include "algorithms/sliding-buckets"
---- @include "includes/acquire-batch"
+--- @include "includes/acquire-parse"
+--- @include "includes/acquire-decide"

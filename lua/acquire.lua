@@ -55,4 +55,5 @@
 --- @include "algorithms/sliding-buckets"
 --- @include "algorithms/fixed-window"
 --- @include "algorithms/concurrency"
---- @include "includes/acquire-batch"
+--- @include "includes/acquire-parse"
+--- @include "includes/acquire-decide"

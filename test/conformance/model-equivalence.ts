@@ -10,7 +10,10 @@ const RULES: Rule[] = [
   slidingWindow({ limit: 20, window: "2s", precision: "bucketed", buckets: 4 }),
   fixedWindow({ limit: 4, window: "500ms", align: "100ms" }),
   concurrency({ limit: 2, lease: "700ms" }),
+  tokenBucket({ rate: 4, per: "1s", burst: 5 }),
 ];
+/** Masks of RULES that keep only token buckets: such calls run the token-bucket script. */
+const TOKEN_BUCKETS = RULES.reduce((mask, rule, i) => (rule.kind === "tokenBucket" ? mask | (1 << i) : mask), 0);
 
 // Pauses last at least 0.5 s: Redis expires the pause key on its real clock while the schedule
 // runs on injected time, so a shorter one could vanish in real time before the schedule ends it.
@@ -20,11 +23,13 @@ const command = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("acquire" as const),
       dtUs: fc.integer({ min: 0, max: 300_000 }),
+      // a call of token buckets only goes to its own script, which must decide the same
+      onlyTokenBuckets: fc.boolean(),
       // several quotas (rule subsets of one name, so one slot) with several requests each, in
       // one call, as coalescing sends them
       quotas: fc.array(
         fc.record({
-          mask: fc.integer({ min: 1, max: 31 }),
+          mask: fc.integer({ min: 1, max: 63 }),
           requests: fc.array(
             fc.record({
               cost: fc.integer({ min: 1, max: 3 }),
@@ -74,7 +79,8 @@ export function describeModelEquivalence(name: string, open: () => StoreUnderTes
             now += c.dtUs;
             if (c.op === "acquire") {
               const quotas = c.quotas.map((q) => {
-                const rules = RULES.filter((_, i) => q.mask & (1 << i));
+                const mask = c.onlyTokenBuckets ? q.mask & TOKEN_BUCKETS || 1 : q.mask;
+                const rules = RULES.filter((_, i) => mask & (1 << i));
                 const requests = q.requests.map((r) => ({ ...r, id: `s${++step}` }));
                 return { keys: quotaKeys(prefix, "q", rules), rules, requests };
               });

@@ -1,0 +1,60 @@
+--[[
+  The second half of acquire-token-bucket.lua (after acquire-parse): the decisions of
+  acquire-decide with algorithms/token-bucket.lua written out in place, because token-bucket
+  quotas are the hot path and Redis's Lua pays for every function call and table. Same
+  arithmetic, same writes, same reply; the conformance suite checks both against the model.
+
+  Every earliest time of a bucket is max(t, TAT - (burst - cost - hold) * interval), which does
+  not move with t: one pass over the limits finds the slot.
+]]
+
+local max, floor, ceil = math.max, math.floor, math.ceil
+local reply, n, admitted_any = { now }, 1, false
+for q = 1, quota_count do
+  local quota = quotas[q]
+  local set, key_at = quota.set, quota.key_at
+  local limit_count = #set
+  local tats = {}
+  for i = 1, limit_count do
+    tats[i] = tonumber(redis.call("GET", KEYS[key_at + i])) or 0
+  end
+  local paused = tonumber(redis.call("GET", KEYS[key_at])) or 0
+  local dirty = false
+  for j = quota.first, quota.last do
+    local cost, max_wait, hold = costs[j], max_waits[j], holds[j]
+    local slot, blocking = max(now, paused), 0
+    if paused > now then blocking = -1 end
+    for i = 1, limit_count do
+      local spec = set[i].spec
+      local t = tats[i] - (spec.burst - cost - hold[i]) * spec.interval
+      if t > slot then slot, blocking = t, i end
+    end
+    local wait = slot - now
+    local admitted = max_wait < 0 or wait <= max_wait
+    if admitted and record then
+      for i = 1, limit_count do
+        tats[i] = max(tats[i], slot) + cost * set[i].spec.interval
+      end
+      dirty = true
+    end
+    -- code: 4 * (blocking + 1) + admitted; a bucket is always queueable
+    reply[n + 1], reply[n + 2] = (blocking + 1) * 4 + (admitted and 1 or 0), wait
+    n = n + 2
+    for i = 1, limit_count do
+      local spec = set[i].spec
+      local tat = max(tats[i], now)
+      reply[n + 1], reply[n + 2] = max(0, floor((now + spec.burst * spec.interval - tat) / spec.interval)), tat - now
+      n = n + 2
+    end
+  end
+  if dirty then
+    admitted_any = true
+    for i = 1, limit_count do
+      redis.call("SET", KEYS[key_at + i], fmt(tats[i]), "PX", max(1, ceil((tats[i] - now) / 1000)))
+    end
+  end
+end
+-- Only a call that spent something needs its reply kept: a resent denial spent nothing, and
+-- deciding it again is what the caller will see. MessagePack keeps 64-bit integers exact.
+if record and remember > 0 and admitted_any then redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", remember) end
+return reply

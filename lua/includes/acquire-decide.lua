@@ -1,0 +1,69 @@
+--[[
+  The second half of acquire.lua and the one-algorithm scripts (after acquire-parse): decides
+  each request against every limit of its quota through the algorithm interface, writes each
+  touched key once per quota, and returns the reply documented in acquire.lua.
+]]
+
+-- Each limit maps a time to its earliest admissible time at or after it; iterate to the
+-- common fixed point. Token buckets and sliding windows settle in one pass, fixed windows
+-- in a few.
+local function decide(set, states, keys_at, paused, cost, holds)
+  local slot, blocking = math.max(now, paused), 0
+  if paused > now then blocking = -1 end
+  for _ = 1, 64 do
+    local moved = false
+    for i = 1, #set do
+      local rule = set[i]
+      local t, expiry = rule.algo.earliest(states[i], rule.spec, cost, slot, KEYS[keys_at + i], holds[i])
+      if t == nil then return false, math.max(0, expiry - now), i, false end
+      if t > slot then slot, blocking, moved = t, i, true end
+    end
+    -- one limit settles in one pass
+    if not moved or #set == 1 then return true, slot - now, blocking, true end
+  end
+  return false, slot - now, blocking, true
+end
+
+-- Quotas are decided one after the other, each loading state after the previous one wrote,
+-- so a call equals separate calls in this order even when two quotas share a key.
+local reply, n, admitted_any = { now }, 1, false
+for q = 1, quota_count do
+  local quota = quotas[q]
+  local set, key_at = quota.set, quota.key_at
+  local limit_count = #set
+  local states = {}
+  for i = 1, limit_count do
+    states[i] = set[i].algo.load(KEYS[key_at + i], set[i].spec, now)
+  end
+  local paused = tonumber(redis.call("GET", KEYS[key_at])) or 0
+  local dirty = false
+  for j = quota.first, quota.last do
+    local id, cost, max_wait = ids[j], costs[j], max_waits[j]
+    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, holds[j])
+    local admitted = settled and (max_wait < 0 or wait <= max_wait)
+    if admitted and record then
+      for i = 1, limit_count do
+        set[i].algo.commit(states[i], set[i].spec, cost, now + wait, id)
+      end
+      dirty = true
+    end
+    reply[n + 1], reply[n + 2] = (blocking + 1) * 4 + (queueable and 0 or 2) + (admitted and 1 or 0), wait
+    n = n + 2
+    for i = 1, limit_count do
+      local remaining, reset = set[i].algo.report(states[i], set[i].spec, now)
+      reply[n + 1], reply[n + 2] = remaining, reset - now
+      n = n + 2
+    end
+  end
+  -- One write per key for all of this quota's admissions, before the next quota loads.
+  if dirty then
+    admitted_any = true
+    for i = 1, limit_count do
+      set[i].algo.save(states[i], KEYS[key_at + i], set[i].spec, now)
+    end
+  end
+end
+-- Only a call that spent something needs its reply kept: a resent denial spent nothing, and
+-- deciding it again is what the caller will see. MessagePack keeps 64-bit integers exact.
+if record and remember > 0 and admitted_any then redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", remember) end
+return reply

@@ -188,6 +188,28 @@ describe("coalescing", () => {
     expect(second.some((d) => d.allowed)).toBe(false);
   });
 
+  it("decides acquires through a new Quota object per request as one quota, in order", async () => {
+    const { store: counting, batches } = countingStore((quotas) => quotas.length);
+    const limiter = new Limiter(counting, randomPrefix());
+    const limits = [tokenBucket({ rate: 1, burst: 3 })];
+    const decisions = await Promise.all(
+      Array.from({ length: 5 }, () => limiter.quota("shared", { limits }).tryAcquire()),
+    );
+    // two calls in flight (3 then 2 acquires), each with ONE quota, not one per Quota object
+    expect(batches).toEqual([1, 1]);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+  });
+
+  it("a limits array changed after a quota was made gives the next quota the new rules", () => {
+    const limiter = createMemoryLimiter();
+    const limits = [tokenBucket({ rate: 1 })];
+    expect(limiter.quota("a", { limits }).rules).toHaveLength(1);
+    limits.push(slidingWindow({ limit: 5, window: "1s" }));
+    expect(limiter.quota("b", { limits }).rules).toHaveLength(2);
+    limits.push(limits[0] as (typeof limits)[number]);
+    expect(() => limiter.quota("c", { limits })).toThrow(/limits/);
+  });
+
   it("can be turned off", async () => {
     const { store: counting, batches } = countingStore((quotas) => quotas.reduce((n, q) => n + q.requests.length, 0));
     const q = new Limiter(counting, randomPrefix(), false).quota("hot", { limits: [tokenBucket({ rate: 5 })] });

@@ -34,6 +34,19 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): T[][] {
   return [...groups.values()];
 }
 
+const rulesIds = new WeakMap<QuotaShape["rules"], number>();
+let nextRulesId = 0;
+
+/** A number per rules array, to tell quotas of one name with different rules apart. */
+function rulesIdOf(rules: QuotaShape["rules"]): number {
+  let id = rulesIds.get(rules);
+  if (id === undefined) {
+    id = nextRulesId++;
+    rulesIds.set(rules, id);
+  }
+  return id;
+}
+
 interface Lane {
   readonly queue: Pending[];
   inFlight: number;
@@ -95,7 +108,9 @@ export class AcquireBatcher {
   }
 
   async #send(batch: Pending[]): Promise<void> {
-    const groups = groupBy(batch, (p) => p.quota.keys);
+    // Acquires on one quota go together, even through separate Quota objects of the same name
+    // and rules (an app making a quota per request): one load and one write for all of them.
+    const groups = groupBy(batch, (p) => `${rulesIdOf(p.quota.rules)} ${p.quota.keys.pause}`);
     try {
       const decisions = await this.#store.acquire(
         groups.map((group) => ({

@@ -67,6 +67,27 @@ function deadlineOf(value: Duration | undefined): number {
   return performance.now() + (value === 0 ? 0 : durationToMicros("maxWait", value) / 1000);
 }
 
+/** The checked, frozen copy of each `limits` array, for apps that make a quota per request. */
+const checked = new WeakMap<readonly Rule[], readonly Rule[]>();
+
+function checkedRules(limits: readonly Rule[]): readonly Rule[] {
+  const known = Array.isArray(limits) ? checked.get(limits) : undefined;
+  // The same array may have been changed since: reuse the copy only while it still matches.
+  if (known !== undefined && known.length === limits.length && known.every((rule, i) => rule === limits[i]))
+    return known;
+  if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
+  const ids = new Set<string>();
+  for (const rule of limits) {
+    if (typeof rule?.wire !== "object")
+      invalid("limits[]", "rules made by tokenBucket, slidingWindow, fixedWindow or concurrency", rule);
+    if (ids.has(rule.id)) invalid("limits", "rules that differ from each other", rule.label);
+    ids.add(rule.id);
+  }
+  const rules = Object.freeze([...limits]);
+  checked.set(limits, rules);
+  return rules;
+}
+
 /** The release queue of a quota and how many acquires are using it. */
 interface Releases {
   readonly queue: Promise<ReleaseQueue>;
@@ -93,16 +114,8 @@ export class Quota {
     if (typeof headroom !== "number" || !(headroom >= 0 && headroom <= 0.5))
       invalid("headroom", "a number from 0 to 0.5", headroom);
     this.#headroom = headroom;
-    if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
-    const ids = new Set<string>();
-    for (const rule of limits) {
-      if (typeof rule?.wire !== "object")
-        invalid("limits[]", "rules made by tokenBucket, slidingWindow, fixedWindow or concurrency", rule);
-      if (ids.has(rule.id)) invalid("limits", "rules that differ from each other", rule.label);
-      ids.add(rule.id);
-    }
     this.name = name;
-    this.rules = Object.freeze([...limits]);
+    this.rules = checkedRules(limits);
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");

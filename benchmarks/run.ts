@@ -9,23 +9,28 @@ import { type MemoryRow, memoryStepsCount, memorySuite } from "./memory/memory-s
 import { Progress } from "./progress.js";
 import { redisTargets } from "./redis-targets.js";
 import { markdown, type Report } from "./report/report.js";
-import { settingsFor } from "./settings.js";
+import { type Section, settingsFromArgs } from "./settings.js";
 import { type ShareRow, sharingSteps, sharingSuite } from "./sharing/sharing-suite.js";
 import { type ThroughputRow, throughputSteps, throughputSuite } from "./throughput/throughput-suite.js";
 
-const quick = process.argv.includes("--quick");
-const settings = settingsFor(quick);
+const settings = settingsFromArgs(process.argv.slice(2));
+const { quick } = settings;
+const runs = (section: Section) => settings.sections.includes(section);
 const results = fileURLToPath(new URL("./results/", import.meta.url));
 const started = performance.now();
 
 const progress = new Progress(
-  throughputSteps(settings) + sharingSteps(settings) + memoryStepsCount() + coldStartSteps(),
+  (runs("throughput") ? throughputSteps(settings) : 0) +
+    (runs("sharing") ? sharingSteps(settings) : 0) +
+    (runs("memory") ? memoryStepsCount(settings) : 0) +
+    (runs("cold-start") ? coldStartSteps(settings) : 0),
 );
 const targets = await redisTargets(settings.cluster);
 const errors: string[] = [];
 
 // A failing section is reported as missing, and the others still run.
-async function section<T>(name: string, run: () => Promise<T[]>): Promise<T[]> {
+async function section<T>(name: Section, run: () => Promise<T[]>): Promise<T[]> {
+  if (!runs(name)) return [];
   try {
     return await run();
   } catch (error) {
@@ -40,9 +45,9 @@ try {
   const throughput = await section<ThroughputRow>("throughput", () => throughputSuite(targets, settings, progress));
   const sharing = await section<ShareRow>("sharing", () => sharingSuite(targets, settings, progress));
   const memory = await section<MemoryRow>("memory", () => memorySuite(targets, settings, progress));
-  const coldStart = await section<ColdStartRow>("cold start", () => coldStartSuite(targets, settings, progress));
+  const coldStart = await section<ColdStartRow>("cold-start", () => coldStartSuite(targets, settings, progress));
   report = {
-    command: `pnpm bench${quick ? " --quick" : ""}`,
+    command: ["pnpm bench", ...process.argv.slice(2)].join(" "),
     date: new Date().toISOString(),
     elapsedSeconds: (performance.now() - started) / 1000,
     machine,
@@ -61,7 +66,9 @@ try {
 
 await mkdir(results, { recursive: true });
 const text = markdown(report);
-const name = quick ? "quick" : "latest";
+// A partial run (--only, --match) is written beside the full one, never over it.
+const partial = settings.sections.length < 4 || settings.match !== undefined;
+const name = `${quick ? "quick" : "latest"}${partial ? "-partial" : ""}`;
 await writeFile(`${results}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(`${results}${name}.md`, text);
 process.stdout.write(`\n${text}\nWritten: benchmarks/results/${name}.json and ${name}.md\n`);

@@ -18,9 +18,44 @@ export interface Settings {
   readonly memoryKeys: number;
   readonly memoryDecisionsPerKey: number;
   readonly coldStartRuns: number;
+  /** `--only <section,...>`: the sections to run (throughput, sharing, memory, cold-start); all by default. */
+  readonly sections: readonly Section[];
+  /** `--match <text>`: only contenders whose name contains it (the physical limit always runs). */
+  readonly match?: string;
 }
 
-export function settingsFor(quick: boolean): Settings {
+export const allSections = ["throughput", "sharing", "memory", "cold-start"] as const;
+export type Section = (typeof allSections)[number];
+
+/** Whether a contender of this name runs under `--match`. */
+export function selected(settings: Settings, name: string): boolean {
+  return settings.match === undefined || name.includes(settings.match) || name.startsWith("physical limit");
+}
+
+function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const at = argv.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith("--")) throw new TypeError(`${flag} needs a value`);
+  return value;
+}
+
+/** Settings for the command line: `--quick`, `--only <sections>`, `--match <text>`. */
+export function settingsFromArgs(argv: readonly string[]): Settings {
+  const only = flagValue(argv, "--only")?.split(",");
+  const unknown = only?.filter((s) => !(allSections as readonly string[]).includes(s));
+  if (unknown !== undefined && unknown.length > 0) {
+    throw new TypeError(`--only takes ${allSections.join(", ")}; got ${unknown.join(", ")}`);
+  }
+  const match = flagValue(argv, "--match");
+  return {
+    ...settingsFor(argv.includes("--quick")),
+    sections: (only as Section[] | undefined) ?? allSections,
+    ...(match === undefined ? {} : { match }),
+  };
+}
+
+function settingsFor(quick: boolean): Omit<Settings, "sections" | "match"> {
   return quick
     ? {
         quick,

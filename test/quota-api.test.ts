@@ -6,6 +6,7 @@ import {
   Limiter,
   MemoryStore,
   QuotaExceededError,
+  type Rule,
   type Store,
   type StoreAcquire,
   type StoreCall,
@@ -163,6 +164,72 @@ function countingStore(measure: (quotas: readonly StoreAcquire[]) => number): { 
   return { store, batches };
 }
 
+/** A memory store whose replies arrive `delays` ms late (in turn), each placed on the local clock. */
+function lateStore(delays: number[]): { store: Store; cancels: string[] } {
+  const memory = new MemoryStore();
+  const cancels: string[] = [];
+  const store = new Proxy(memory, {
+    get(target, property) {
+      if (property === "acquire") {
+        return async (quotas: StoreAcquire[], call: StoreCall) => {
+          const decisions = await target.acquire(quotas, call);
+          await new Promise((resolve) => setTimeout(resolve, delays.shift() ?? 0));
+          return decisions.map((quota) => quota.map((d) => ({ ...d, localNowUs: d.nowUs })));
+        };
+      }
+      if (property === "cancel") {
+        return (request: Parameters<Store["cancel"]>[0]) => {
+          cancels.push(request.id);
+          return target.cancel(request);
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { store, cancels };
+}
+
+describe("maxLateness", () => {
+  it("a grant that arrives later than maxLateness after its slot is given back and asked for again", async () => {
+    const { store, cancels } = lateStore([40, 0]);
+    const q = new Limiter(store, randomPrefix()).quota("late", {
+      limits: [slidingWindow({ limit: 1, window: "1m" })],
+      maxLateness: 10,
+    });
+    const grant = await q.acquire({ maxWait: "1s" });
+    // the first slot's reply came 40 ms late: given back (so the one unit was free again)
+    expect(cancels).toHaveLength(1);
+    expect(cancels[0]).not.toBe(grant.lease);
+    expect((await q.state()).limits[0]?.remaining).toBe(0);
+  });
+
+  it("without maxLateness a late grant is used", async () => {
+    const { store, cancels } = lateStore([40]);
+    const q = new Limiter(store, randomPrefix()).quota("late", { limits: [slidingWindow({ limit: 1, window: "1m" })] });
+    await q.acquire({ maxWait: "1s" });
+    expect(cancels).toHaveLength(0);
+  });
+
+  it("gives up with QuotaExceededError when no slot comes on time within maxWait", async () => {
+    const { store, cancels } = lateStore([40, 40, 40, 40, 40]);
+    const q = new Limiter(store, randomPrefix()).quota("late", {
+      limits: [slidingWindow({ limit: 5, window: "1m" })],
+      maxLateness: 10,
+    });
+    await expect(q.acquire({ maxWait: 100 })).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(cancels.length).toBeGreaterThanOrEqual(2);
+    // every late slot was given back: nothing stays spent
+    expect((await q.state()).limits[0]?.remaining).toBe(5);
+  });
+
+  it("is checked like every duration option", () => {
+    expect(() => createMemoryLimiter().quota("x", { limits: [tokenBucket({ rate: 1 })], maxLateness: -1 })).toThrow(
+      /`maxLateness`.*`-1`/,
+    );
+  });
+});
+
 describe("coalescing", () => {
   it("decides concurrent acquires of one process in two store calls at most, still exactly", async () => {
     const { store: counting, batches } = countingStore((quotas) => quotas.reduce((n, q) => n + q.requests.length, 0));
@@ -202,11 +269,11 @@ describe("coalescing", () => {
 
   it("a limits array changed after a quota was made gives the next quota the new rules", () => {
     const limiter = createMemoryLimiter();
-    const limits = [tokenBucket({ rate: 1 })];
+    const limits: Rule[] = [tokenBucket({ rate: 1 })];
     expect(limiter.quota("a", { limits }).rules).toHaveLength(1);
     limits.push(slidingWindow({ limit: 5, window: "1s" }));
     expect(limiter.quota("b", { limits }).rules).toHaveLength(2);
-    limits.push(limits[0] as (typeof limits)[number]);
+    limits.push(limits[0] as Rule);
     expect(() => limiter.quota("c", { limits })).toThrow(/limits/);
   });
 

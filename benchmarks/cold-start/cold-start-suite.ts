@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import type { Progress } from "../progress.js";
 import { flushAll, type RedisTargets } from "../redis-targets.js";
-import type { Settings } from "../settings.js";
+import { type Settings, selected } from "../settings.js";
 import { type ColdStartContender, coldStartContenders } from "./first-decision.js";
 
 const execFileAsync = promisify(execFile);
@@ -51,7 +51,9 @@ async function watchCommands(url: string): Promise<{ stop(): Promise<Map<string,
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-export const coldStartSteps = (): number => coldStartContenders.length * 2;
+const contendersOf = (settings: Settings) => coldStartContenders.filter((name) => selected(settings, name));
+
+export const coldStartSteps = (settings: Settings): number => contendersOf(settings).length * 2;
 
 let runNumber = 0;
 
@@ -76,7 +78,7 @@ export async function coldStartSuite(
   progress: Progress,
 ): Promise<ColdStartRow[]> {
   const rows: ColdStartRow[] = [];
-  for (const contender of coldStartContenders) {
+  for (const contender of contendersOf(settings)) {
     for (const scripts of ["not cached (fresh server)", "cached (another process ran it)"] as const) {
       progress.step(`cold start: ${contender}, scripts ${scripts}`);
       const runs = [];

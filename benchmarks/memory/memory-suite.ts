@@ -5,7 +5,7 @@ import { physicalLimitScript } from "../contenders/physical-limit.js";
 import { upstashLimiter } from "../contenders/upstash.js";
 import type { Progress } from "../progress.js";
 import { type Connection, connect, flushAll, masters, type RedisTargets, ready } from "../redis-targets.js";
-import type { Settings } from "../settings.js";
+import { type Settings, selected } from "../settings.js";
 
 export interface MemoryRow {
   readonly contender: string;
@@ -109,7 +109,9 @@ const cases: readonly MemoryCase[] = [
   },
 ];
 
-export const memoryStepsCount = (): number => cases.length;
+const casesOf = (settings: Settings) => cases.filter((c) => selected(settings, c.contender));
+
+export const memoryStepsCount = (settings: Settings): number => casesOf(settings).length;
 
 async function usedMemory(redis: Connection): Promise<number> {
   const info = (await redis.info("memory")) as string;
@@ -119,7 +121,7 @@ async function usedMemory(redis: Connection): Promise<number> {
 /** Redis memory per active quota of each algorithm and contender, on the single node. */
 export async function memorySuite(targets: RedisTargets, settings: Settings, progress: Progress): Promise<MemoryRow[]> {
   const rows: MemoryRow[] = [];
-  for (const memoryCase of cases) {
+  for (const memoryCase of casesOf(settings)) {
     progress.step(`memory: ${memoryCase.contender}`);
     await flushAll(targets, "single");
     const [admin] = masters(targets, "single") as [Connection];

@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Progress } from "../progress.js";
 import type { RedisTargets } from "../redis-targets.js";
-import type { Settings } from "../settings.js";
+import { type Settings, selected } from "../settings.js";
 import { type ShareContender, shareContenders } from "./gates.js";
 import { type StrictServer, startStrictServer, worstWindow } from "./strict-server.js";
 
@@ -52,7 +52,7 @@ interface Plan {
 
 function plans(settings: Settings): Plan[] {
   const list: Plan[] = [];
-  for (const contender of shareContenders) {
+  for (const contender of shareContenders.filter((name) => selected(settings, name))) {
     for (const processes of settings.shareProcesses) list.push({ contender, processes, variant: "together" });
     if (settings.shareVariants) {
       list.push({ contender, processes: 4, variant: "clock skew" });

@@ -6,7 +6,7 @@ import { sluiceContenders } from "../contenders/sluice.js";
 import { upstashContenders } from "../contenders/upstash.js";
 import type { Progress } from "../progress.js";
 import { connect, flushAll, type RedisTargets, ready, type Topology } from "../redis-targets.js";
-import type { Settings } from "../settings.js";
+import { type Settings, selected } from "../settings.js";
 import { measurePass, type PassResult } from "./measure-pass.js";
 
 export interface ThroughputRow {
@@ -32,9 +32,11 @@ export const throughputContenders: readonly Contender[] = [
   bottleneckContender,
 ];
 
+const contendersOf = (settings: Settings) => throughputContenders.filter((c) => selected(settings, c.name));
+
 export function throughputSteps(settings: Settings): number {
   const topologies = settings.cluster ? 2 : 1;
-  return topologies * 2 * settings.inFlight.length * throughputContenders.length * settings.repeats;
+  return topologies * 2 * settings.inFlight.length * contendersOf(settings).length * settings.repeats;
 }
 
 let passNumber = 0;
@@ -79,7 +81,7 @@ export async function throughputSuite(
         await flushAll(targets, topology);
         const passes = new Map<Contender, PassResult[]>();
         for (let round = 0; round < settings.repeats; round++) {
-          for (const contender of throughputContenders) {
+          for (const contender of contendersOf(settings)) {
             const label = `throughput ${topology} ${workload} ${inFlight} in flight: ${contender.name}`;
             progress.step(label);
             const scenario: Scenario = { topology, workload, prefix: `tp${++passNumber}` };
@@ -93,7 +95,7 @@ export async function throughputSuite(
         const bestOf = (contender: Contender) =>
           passes.get(contender)?.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
         const floor = bestOf(physicalLimit);
-        for (const contender of throughputContenders) {
+        for (const contender of contendersOf(settings)) {
           const na = contender.unsupported({ topology, workload, prefix: "" });
           const best = bestOf(contender);
           const base = { topology, workload, inFlight, contender: contender.name };

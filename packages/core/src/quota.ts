@@ -4,6 +4,7 @@ import { type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
 import { QuotaExceededError } from "./errors/quota-exceeded-error.js";
 import { quotaKeys } from "./keys.js";
+import { localMicros } from "./local-clock.js";
 import { ReleaseQueue } from "./release-queue.js";
 import { requestId } from "./request-id.js";
 import type { Rule } from "./rules/rule.js";
@@ -24,6 +25,15 @@ export interface QuotaOptions {
    * @default 0
    */
   readonly headroom?: number;
+  /**
+   * For an API that counts requests when they arrive: an `acquire` that reaches its slot
+   * later than this (a busy event loop, a slow reply) gives the slot back and asks again, so
+   * no request this quota grants leaves more than `maxLateness` after its slot. Pair it with
+   * windows longer than the server's by `maxLateness` plus the network's jitter: then
+   * arrivals never crowd a server window. Ms, or a string like `"20ms"`.
+   * @default Infinity (a grant is used however late)
+   */
+  readonly maxLateness?: Duration;
 }
 
 /** How much headroom an acquire must leave: `"high"` none, `"normal"` one share, `"low"` two. */
@@ -104,13 +114,18 @@ export class Quota {
   readonly #leaseKeys: readonly string[];
   readonly #batcher: AcquireBatcher;
   readonly #headroom: number;
+  readonly #maxLatenessMs: number;
   /** Shared by this quota's waiters for a concurrency slot while there are any. */
   #releases: Releases | undefined;
 
   /** Made by `Limiter.quota`; `batcher` decides this process's acquires, coalesced or not. */
   constructor(store: Store, batcher: AcquireBatcher, prefix: string, name: string, input: QuotaOptions) {
     if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
-    const { limits, headroom = 0 } = options("quota options", input);
+    const { limits, headroom = 0, maxLateness } = options("quota options", input);
+    this.#maxLatenessMs =
+      maxLateness === undefined || maxLateness === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : durationToMicros("maxLateness", maxLateness) / 1000;
     if (typeof headroom !== "number" || !(headroom >= 0 && headroom <= 0.5))
       invalid("headroom", "a number from 0 to 0.5", headroom);
     this.#headroom = headroom;
@@ -196,8 +211,14 @@ export class Quota {
         const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, reserve);
         const decision = this.#decision(raw);
         if (raw.admitted) {
-          if (raw.waitUs > 0) await this.#sleepUntilSlot(raw, lease, cost, signal);
-          return { ...decision, allowed: true, admittedAt: decision.admittedAt as number, lease };
+          const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
+          if (lateMs <= this.#maxLatenessMs) {
+            return { ...decision, allowed: true, admittedAt: decision.admittedAt as number, lease };
+          }
+          // Too late to be used as granted: give it back and ask again, within maxWait.
+          await this.#giveBack(raw, lease, cost);
+          if (performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
+          continue;
         }
         if (raw.queueable && reserve > 0 && performance.now() + decision.retryAfterMs <= deadline) {
           // Sleep until the slot the script found, once, then ask again; higher priorities go first.
@@ -241,29 +262,45 @@ export class Quota {
     void releases.queue.then((queue) => queue.close()).catch(() => {});
   }
 
+  /**
+   * Sleeps until the slot, on this process's clock when the store can place it there (so a
+   * slow reply does not delay the request), else counted from the reply. Returns how late it
+   * woke, in ms. An abort gives the slot back and rejects with its reason.
+   */
   async #sleepUntilSlot(
     raw: StoreDecision,
     lease: string,
     cost: number,
     signal: AbortSignal | undefined,
-  ): Promise<void> {
-    try {
-      await sleep(Math.ceil(raw.waitUs / 1000), signal);
-    } catch (reason) {
-      // Giving the slot back is best effort: if the store fails, the slot stays spent (unused,
-      // never over-spent) and the caller still gets the abort's reason.
-      await this.#store
-        .cancel({
-          keys: this.#keys,
-          rules: this.rules,
-          id: lease,
-          cost,
-          slotUs: raw.nowUs + raw.waitUs,
-          resetsUs: raw.limits.map((l) => l.resetUs),
-        })
-        .catch(() => {});
-      throw reason;
+  ): Promise<number> {
+    const slotUs = (raw.localNowUs ?? localMicros()) + raw.waitUs;
+    const sleepMs = Math.ceil((slotUs - localMicros()) / 1000);
+    if (sleepMs > 0) {
+      try {
+        await sleep(sleepMs, signal);
+      } catch (reason) {
+        await this.#giveBack(raw, lease, cost);
+        throw reason;
+      }
     }
+    return (localMicros() - slotUs) / 1000;
+  }
+
+  /**
+   * Gives an unused slot back. Best effort: if the store fails, the slot stays spent (unused,
+   * never over-spent).
+   */
+  async #giveBack(raw: StoreDecision, lease: string, cost: number): Promise<void> {
+    await this.#store
+      .cancel({
+        keys: this.#keys,
+        rules: this.rules,
+        id: lease,
+        cost,
+        slotUs: raw.nowUs + raw.waitUs,
+        resetsUs: raw.limits.map((l) => l.resetUs),
+      })
+      .catch(() => {});
   }
 
   /** Frees the concurrency slot of a grant (a no-op for quotas without concurrency limits). */

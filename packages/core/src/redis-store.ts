@@ -1,3 +1,4 @@
+import { ClockOffset } from "./clock-offset.js";
 import {
   acquireConcurrencyScript,
   acquireFixedWindowScript,
@@ -11,6 +12,7 @@ import {
   resetScript,
   tightenScript,
 } from "./generated/scripts.js";
+import { localMicros } from "./local-clock.js";
 import type { LuaScript } from "./lua-script.js";
 import type { Rule } from "./rules/rule.js";
 import { runScript, type ScriptClient } from "./script-client.js";
@@ -44,13 +46,14 @@ function signatureOf(rules: readonly Rule[]): string {
 }
 
 /** Reads the acquire script's reply: Redis time, then per request a code, the wait and each limit's figures. */
-function decode(reply: unknown, quotas: readonly StoreAcquire[]): StoreDecision[][] {
+function decode(reply: unknown, quotas: readonly StoreAcquire[], localNowUs: number | undefined): StoreDecision[][] {
   const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * q.rules.length), 1);
   if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
     throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
   }
   const numbers = reply as number[];
   const nowUs = numbers[0] as number;
+  const local = localNowUs === undefined ? {} : { localNowUs };
   let at = 1;
   return quotas.map((quota) =>
     quota.requests.map(() => {
@@ -66,6 +69,7 @@ function decode(reply: unknown, quotas: readonly StoreAcquire[]): StoreDecision[
       at += 2 + 2 * quota.rules.length;
       // code = 4 * (blocking + 1) + 2 * unqueueable + admitted
       return {
+        ...local,
         admitted: code % 2 === 1,
         waitUs,
         nowUs,
@@ -101,16 +105,14 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
 }
 
-const localMicros = (): number => (performance.timeOrigin + performance.now()) * 1000;
-
 /** Quota state in Redis, decided by the embedded Lua scripts on Redis's clock. */
 export class RedisStore implements Store {
   readonly #client: ScriptClient;
   readonly #rememberMs: number;
   readonly #rememberReplies: boolean;
   readonly #timeoutMs: number | undefined;
-  /** Redis time minus local time at the last reply; short of the truth by the reply's transit. */
-  #offsetUs: number | undefined;
+  /** Redis time minus local time, from the replies. */
+  readonly #offset = new ClockOffset();
 
   constructor(client: ScriptClient, options: RedisStoreOptions = {}) {
     this.#client = client;
@@ -120,8 +122,9 @@ export class RedisStore implements Store {
   }
 
   #deadline(record: boolean): string {
-    if (!record || this.#timeoutMs === undefined || this.#offsetUs === undefined) return "";
-    return String(Math.floor(localMicros() + this.#offsetUs + this.#timeoutMs * 1000));
+    const offsetUs = this.#offset.offsetUs;
+    if (!record || this.#timeoutMs === undefined || offsetUs === undefined) return "";
+    return String(Math.floor(localMicros() + offsetUs + this.#timeoutMs * 1000));
   }
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
@@ -163,10 +166,15 @@ export class RedisStore implements Store {
     ];
     // The smallest script that knows every rule's algorithm: less Lua for Redis to run per call.
     const script = kinds === undefined || kinds === "mixed" ? acquireScript : oneKindScripts[kinds];
-    const decisions = decode(await runScript(this.#client, script, keys, args), quotas);
-    const redisNow = decisions[0]?.[0]?.nowUs;
-    if (redisNow !== undefined && call.nowUs === undefined) this.#offsetUs = redisNow - localMicros();
-    return decisions;
+    const sentUs = localMicros();
+    const reply = await runScript(this.#client, script, keys, args);
+    if (call.nowUs !== undefined) return decode(reply, quotas, undefined);
+    // On Redis's clock: place its time of decision on this process's clock too.
+    const receivedUs = localMicros();
+    const redisNowUs = Array.isArray(reply) && typeof reply[0] === "number" ? reply[0] : undefined;
+    if (redisNowUs === undefined) return decode(reply, quotas, undefined);
+    this.#offset.observe(redisNowUs, receivedUs);
+    return decode(reply, quotas, this.#offset.localTimeOf(redisNowUs, sentUs, receivedUs));
   }
 
   slotOf(key: string): number {

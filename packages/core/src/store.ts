@@ -40,6 +40,12 @@ export interface StoreDecision {
   readonly admitted: boolean;
   readonly waitUs: number;
   readonly nowUs: number;
+  /**
+   * `nowUs` on this process's clock (`localMicros`), when the store can tell (Redis: through
+   * the estimated offset between the clocks); sleeping to a slot aims at it. Absent: the
+   * decision's own clock is this process's, or unknown.
+   */
+  readonly localNowUs?: number;
   /** 0 none, -1 the pause, i (1-based) the rule that set the slot or is full. */
   readonly blocking: number;
   /** false when a full concurrency rule denied: wait for a release instead. */

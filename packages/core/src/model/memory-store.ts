@@ -1,3 +1,4 @@
+import { localMicros } from "../local-clock.js";
 import type { Rule } from "../rules/rule.js";
 import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "../store.js";
 import type { ModelAlgorithm, Spec } from "./algorithm.js";
@@ -21,9 +22,6 @@ interface Cell {
   readonly expiresAt: number;
 }
 
-/** Microseconds since the epoch, from the monotonic clock (never steps back). */
-const systemMicros = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
-
 /** Sweep expired cells every this many writes, so idle quotas leave nothing behind. */
 const SWEEP_EVERY = 1024;
 
@@ -38,7 +36,7 @@ export class MemoryStore implements Store {
   #writes = 0;
 
   /** @param clock microseconds since the epoch; tests may pass their own. */
-  constructor(clock: () => number = systemMicros) {
+  constructor(clock: () => number = localMicros) {
     this.#clock = clock;
   }
 

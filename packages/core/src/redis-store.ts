@@ -53,7 +53,6 @@ function decode(reply: unknown, quotas: readonly StoreAcquire[], localNowUs: num
   }
   const numbers = reply as number[];
   const nowUs = numbers[0] as number;
-  const local = localNowUs === undefined ? {} : { localNowUs };
   let at = 1;
   return quotas.map((quota) =>
     quota.requests.map(() => {
@@ -69,13 +68,13 @@ function decode(reply: unknown, quotas: readonly StoreAcquire[], localNowUs: num
       at += 2 + 2 * quota.rules.length;
       // code = 4 * (blocking + 1) + 2 * unqueueable + admitted
       return {
-        ...local,
         admitted: code % 2 === 1,
         waitUs,
         nowUs,
         blocking: Math.floor(code / 4) - 1,
         queueable: (code & 2) === 0,
         limits,
+        localNowUs,
       };
     }),
   );

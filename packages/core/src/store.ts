@@ -45,7 +45,7 @@ export interface StoreDecision {
    * the estimated offset between the clocks); sleeping to a slot aims at it. Absent: the
    * decision's own clock is this process's, or unknown.
    */
-  readonly localNowUs?: number;
+  readonly localNowUs?: number | undefined;
   /** 0 none, -1 the pause, i (1-based) the rule that set the slot or is full. */
   readonly blocking: number;
   /** false when a full concurrency rule denied: wait for a release instead. */

@@ -8,8 +8,16 @@ const MAX_BATCH = 512;
  */
 const MAX_IN_FLIGHT = 2;
 
-/** What a quota contributes to a call: its keys and rules. */
-export type QuotaShape = Pick<StoreAcquire, "keys" | "rules">;
+/** What a quota contributes to a call: its keys and rules, with its slot and group worked out once. */
+export interface QuotaShape extends Pick<StoreAcquire, "keys" | "rules"> {
+  /** The Cluster hash slot of its keys (0 on a single node). */
+  readonly slot: number;
+  /**
+   * Acquires of one group go together in a call, even through separate Quota objects of the
+   * same name and rules (an app making a quota per request): one load and one write for all.
+   */
+  readonly group: string;
+}
 
 interface Pending {
   readonly quota: QuotaShape;
@@ -74,11 +82,16 @@ export class AcquireBatcher {
     this.#coalesce = coalesce;
   }
 
+  /** The shape of a quota with these keys and rules, for `decide`. */
+  shape(keys: QuotaShape["keys"], rules: QuotaShape["rules"]): QuotaShape {
+    return { keys, rules, slot: this.#store.slotOf(keys.pause), group: `${rulesIdOf(rules)} ${keys.pause}` };
+  }
+
   decide(quota: QuotaShape, id: string, cost: number, deadline: number, reserve: number): Promise<StoreDecision> {
     return new Promise((resolve, reject) => {
       const pending = { quota, id, cost, deadline, reserve, resolve, reject };
       if (!this.#coalesce) return void this.#send([pending]);
-      const slot = this.#store.slotOf(quota.keys.pause);
+      const slot = quota.slot;
       let lane = this.#lanes.get(slot);
       if (lane === undefined) {
         lane = { queue: [], inFlight: 0, scheduled: false };
@@ -108,13 +121,12 @@ export class AcquireBatcher {
   }
 
   async #send(batch: Pending[]): Promise<void> {
-    // Acquires on one quota go together, even through separate Quota objects of the same name
-    // and rules (an app making a quota per request): one load and one write for all of them.
-    const groups = groupBy(batch, (p) => `${rulesIdOf(p.quota.rules)} ${p.quota.keys.pause}`);
+    const groups = groupBy(batch, (p) => p.quota.group);
     try {
       const decisions = await this.#store.acquire(
         groups.map((group) => ({
-          ...(group[0] as Pending).quota,
+          keys: (group[0] as Pending).quota.keys,
+          rules: (group[0] as Pending).quota.rules,
           requests: group.map((p) => ({
             id: p.id,
             cost: p.cost,

@@ -134,7 +134,7 @@ export class Quota {
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
-    this.#shape = { keys: this.#keys, rules: this.rules };
+    this.#shape = batcher.shape(this.#keys, this.rules);
     this.#batcher = batcher;
   }
 
@@ -154,7 +154,7 @@ export class Quota {
     return reserve;
   }
 
-  #decision(raw: StoreDecision): Decision {
+  #decision(raw: StoreDecision, lease: string): Decision & { readonly lease: string } {
     const limits = new Array<LimitStatus>(this.rules.length);
     let resetAt = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < limits.length; i++) {
@@ -175,6 +175,7 @@ export class Quota {
       resetAt,
       blockedBy: raw.blocking === -1 ? "pause" : this.rules[raw.blocking - 1],
       limits,
+      lease,
     };
   }
 
@@ -184,7 +185,7 @@ export class Quota {
     const reserve = this.#reserve(cost, input);
     const lease = requestId();
     const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), reserve);
-    return { ...this.#decision(raw), lease };
+    return this.#decision(raw, lease);
   }
 
   /**
@@ -209,11 +210,12 @@ export class Quota {
         // reservations would make a later high-priority request wait behind it.
         const reserveUntil = reserve > 0 ? performance.now() : deadline;
         const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, reserve);
-        const decision = this.#decision(raw);
+        const decision = this.#decision(raw, lease);
         if (raw.admitted) {
           const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
           if (lateMs <= this.#maxLatenessMs) {
-            return { ...decision, allowed: true, admittedAt: decision.admittedAt as number, lease };
+            // admitted: allowed is true and admittedAt is set
+            return decision as Grant;
           }
           // Too late to be used as granted: give it back and ask again, within maxWait.
           await this.#giveBack(raw, lease, cost);
@@ -334,12 +336,12 @@ export class Quota {
   /** Reads the quota without spending anything. */
   async state(): Promise<QuotaState> {
     const [[raw]] = (await this.#store.acquire(
-      [{ ...this.#shape, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }],
+      [{ keys: this.#keys, rules: this.rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }],
       {
         record: false,
       },
     )) as [[StoreDecision]];
-    const decision = this.#decision(raw);
+    const decision = this.#decision(raw, "");
     return {
       pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,
       redisTime: decision.redisTime,

@@ -315,6 +315,7 @@ describe("createFetch options", () => {
     [{ ...ok, retry: { limit: -1 } }, "Expected `retry.limit` to be an integer from 0 to 100, got `-1` (number)"],
     [{ ...ok, retry: { maxDelay: "soon" } }, "Expected `retry.maxDelay` to be a duration"],
     [{ ...ok, timeout: 0 }, "Expected `timeout` to be a duration from 1 ms"],
+    [{ ...ok, maxLateness: -5 }, "Expected `maxLateness` to be a duration"],
     [
       { ...ok, routes: [{ ...route(), match: "api.example.test" }] },
       "Expected `routes[0].match` to be an absolute URL prefix",

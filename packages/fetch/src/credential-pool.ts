@@ -1,4 +1,4 @@
-import { durationToMicros, type Grant, type Limiter, type Quota } from "@sluice/core";
+import { durationToMicros, type Grant, type Limiter, type Quota, type QuotaOptions } from "@sluice/core";
 import { checkRules } from "./check-rules.js";
 import { NoCredentialAvailableError } from "./errors/no-credential-available-error.js";
 import { type CredentialPoolOptions, defaults } from "./options.js";
@@ -44,7 +44,13 @@ export class CredentialPool {
   readonly #quarantinedUntil = new Map<string, number>();
   #next = 0;
 
-  constructor(option: string, limiter: Limiter, group: string, input: CredentialPoolOptions) {
+  constructor(
+    option: string,
+    limiter: Limiter,
+    group: string,
+    input: CredentialPoolOptions,
+    quotaOptions: Omit<QuotaOptions, "limits"> = {},
+  ) {
     if (typeof input !== "object" || input === null) invalidOption(option, "an options object", input);
     const { header, format = defaults.format, keys, quarantine = defaults.quarantine } = input;
     if (typeof header !== "string" || !HEADER_NAME.test(header))
@@ -63,7 +69,7 @@ export class CredentialPool {
       if (typeof secret !== "string" || secret === "") secretError(`${at}.secret`, secret);
       const rules = checkRules(`${at}.limits`, limits);
       this.#secrets.set(id, secret);
-      pooled.push({ id, quota: limiter.quota(`${group}:key:${id}`, { limits: rules }) });
+      pooled.push({ id, quota: limiter.quota(`${group}:key:${id}`, { ...quotaOptions, limits: rules }) });
     });
     this.group = group;
     this.header = header.toLowerCase();

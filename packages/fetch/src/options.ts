@@ -130,6 +130,14 @@ export interface FetchOptions {
    */
   readonly onExhausted?: "pause" | "ignore";
   /**
+   * For servers that count requests on arrival: a slot reached later than this (a busy event
+   * loop, a slow reply) is given back and asked for again, so no request leaves more than
+   * `maxLateness` after its slot. Pair it with windows longer than the server's by this plus
+   * the network's jitter (see "Safety margin"). Applies to every route's and key's quota.
+   * @default Infinity
+   */
+  readonly maxLateness?: Duration;
+  /**
    * Receives `wait`, `retry`, `rate-limited`, `exhausted` and `quarantine` events, and with `cache`
    * also `cache-hit` and `cache-error`. Errors it throws are ignored.
    */

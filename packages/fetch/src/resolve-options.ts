@@ -36,6 +36,7 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     onEvent,
     fetch,
     cache,
+    maxLateness,
   } = input;
   if (!(limiter instanceof Limiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
     invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
@@ -48,6 +49,8 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
   if (typeof nonIdempotent !== "boolean") invalid("retry.nonIdempotent", "a boolean", nonIdempotent);
   if (onEvent !== undefined && typeof onEvent !== "function") invalid("onEvent", "a function", onEvent);
   if (fetch !== undefined && typeof fetch !== "function") invalid("fetch", "a fetch function", fetch);
+  // Checked here so a bad value fails at once, not at the first request of a route.
+  if (maxLateness !== undefined && maxLateness !== Number.POSITIVE_INFINITY) ms("maxLateness", maxLateness);
   return {
     limiter,
     unmatched,

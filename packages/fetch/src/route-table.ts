@@ -1,4 +1,4 @@
-import { invalid, type Limiter, type Quota, type Rule } from "@sluice/core";
+import { invalid, type Limiter, type Quota, type QuotaOptions, type Rule } from "@sluice/core";
 import { checkRules } from "./check-rules.js";
 import { CredentialPool } from "./credential-pool.js";
 import type { RouteOptions } from "./options.js";
@@ -38,10 +38,13 @@ export class RouteTable {
   readonly #routes: readonly CompiledRoute[];
   readonly #limiter: Limiter;
   readonly #plans = new Map<string, RequestPlan>();
+  readonly #quotaOptions: Omit<QuotaOptions, "limits">;
 
-  constructor(limiter: Limiter, routes: readonly RouteOptions[]) {
+  /** @param quotaOptions options of every quota the routes make, besides their limits. */
+  constructor(limiter: Limiter, routes: readonly RouteOptions[], quotaOptions: Omit<QuotaOptions, "limits"> = {}) {
     if (!Array.isArray(routes) || routes.length === 0) invalid("routes", "a non-empty array of routes", routes);
     this.#limiter = limiter;
+    this.#quotaOptions = quotaOptions;
     const owners = new Map<string, { index: number; route: RouteOptions }>();
     this.#routes = routes.map((route: RouteOptions, index: number) => {
       const at = `routes[${index}]`;
@@ -64,7 +67,9 @@ export class RouteTable {
         owners.set(`${group}\n${rule.id}`, { index, route });
       }
       const pool =
-        credentials === undefined ? undefined : new CredentialPool(`${at}.credentials`, limiter, group, credentials);
+        credentials === undefined
+          ? undefined
+          : new CredentialPool(`${at}.credentials`, limiter, group, credentials, quotaOptions);
       return { index, group, limits, matches, pool };
     });
   }
@@ -80,7 +85,7 @@ export class RouteTable {
       for (const route of matched) byGroup.set(route.group, [...(byGroup.get(route.group) ?? []), ...route.limits]);
       const groups = [...byGroup].map(([name, limits]) => ({
         name,
-        quota: limits.length === 0 ? undefined : this.#limiter.quota(name, { limits }),
+        quota: limits.length === 0 ? undefined : this.#limiter.quota(name, { ...this.#quotaOptions, limits }),
         leased: limits.some((rule) => rule.kind === "concurrency"),
       }));
       plan = { groups, pool: matched.find((route) => route.pool !== undefined)?.pool };

@@ -43,7 +43,7 @@ for i = 1, count do
   rules[i] = parse_specs(at, 1)[1]
   rules[i].reset = int_arg(ARGV[at + 4], "reset", 0)
 end
-if not redis.call("SET", KEYS[1], "1", "NX", "PX", remember) then return 0 end
+if not redis.call("SET", KEYS[1], "1", "NX", "PX", int_text(remember)) then return 0 end
 for i, rule in ipairs(rules) do
   rule.algo.refund(KEYS[1 + i], rule.spec, cost, slot, id, rule.reset)
 end

@@ -16,6 +16,6 @@ if ARGV[1] == nil or ARGV[1] == "" then fail("event is required") end
 local keep = int_arg(ARGV[2], "keep", 1)
 local ttl = int_arg(ARGV[3], "ttl", 1)
 redis.call("LPUSH", KEYS[1], ARGV[1])
-redis.call("LTRIM", KEYS[1], 0, keep - 1)
-redis.call("PEXPIRE", KEYS[1], ttl)
+redis.call("LTRIM", KEYS[1], 0, int_text(keep - 1))
+redis.call("PEXPIRE", KEYS[1], int_text(ttl))
 return redis.call("LLEN", KEYS[1])

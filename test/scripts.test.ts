@@ -61,6 +61,24 @@ describe("embedded scripts", () => {
   });
 });
 
+describe("integer arguments the scripts pass to Redis", () => {
+  // Redis 7.2.0-7.2.4 print a Lua number with 7+ trailing zeros as "1e+07" (redis/redis#13113):
+  // the scripts send such numbers as exact text. A bucket of 1 per 10,000 s has a TTL of
+  // exactly 10,000,000 ms after its first admission.
+  it("a TTL of 10,000,000 ms is set exactly", async () => {
+    const { createLimiter, tokenBucket } = await import("@sluice/node");
+    const prefix = randomPrefix();
+    const quota = createLimiter({ redis, prefix }).quota("long", {
+      limits: [tokenBucket({ rate: 1, per: "10000s", burst: 1 })],
+    });
+    expect((await quota.tryAcquire()).allowed).toBe(true);
+    const [key] = await redis.keys(`${prefix}:*tb*`);
+    const ttl = await redis.pttl(key as string);
+    expect(ttl).toBeGreaterThan(9_999_000);
+    expect(ttl).toBeLessThanOrEqual(10_000_000);
+  });
+});
+
 describe("a call resent after a reconnect, replies remembered", () => {
   it("is answered with the first run's decisions and charges nothing twice", async () => {
     const { RedisStore, quotaKeys, tokenBucket, slidingWindow } = await import("@sluice/core");

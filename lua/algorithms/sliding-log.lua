@@ -42,7 +42,7 @@ algorithms.sw = {
     -- This call's entries come after the stored ones (slots never go back in time).
     if excess > state.stored then return math.max(base, state.added[excess - state.stored].t + spec.window) end
     local rank = state.dead + excess - 1
-    local entry = redis.call("ZRANGE", key, rank, rank, "WITHSCORES")
+    local entry = redis.call("ZRANGE", key, int_text(rank), int_text(rank), "WITHSCORES")
     return math.max(base, tonumber(entry[2]) + spec.window)
   end,
   commit = function(state, _, n, t, id)

@@ -50,11 +50,13 @@ for q = 1, quota_count do
   if dirty then
     admitted_any = true
     for i = 1, limit_count do
-      redis.call("SET", KEYS[key_at + i], fmt(tats[i]), "PX", max(1, ceil((tats[i] - now) / 1000)))
+      redis.call("SET", KEYS[key_at + i], fmt(tats[i]), "PX", int_text(max(1, ceil((tats[i] - now) / 1000))))
     end
   end
 end
 -- Only a call that spent something needs its reply kept: a resent denial spent nothing, and
 -- deciding it again is what the caller will see. MessagePack keeps 64-bit integers exact.
-if record and remember > 0 and admitted_any then redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", remember) end
+if record and remember > 0 and admitted_any then
+  redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", int_text(remember))
+end
 return reply

@@ -11,6 +11,14 @@ local function fmt(x)
   return string.format("%.0f", x)
 end
 
+-- An integer argument for redis.call. Redis turns a Lua number into text itself, but 7.2.0 to
+-- 7.2.4 write one with 7 or more trailing zeros as "1e+07", which commands then refuse
+-- (redis/redis#13113): such numbers go as exact text, small ones as they are (cheaper).
+local function int_text(n)
+  if n > -1000000 and n < 1000000 then return n end
+  return fmt(n)
+end
+
 local function fail(message)
   error({ err = "ERR sluice: " .. message })
 end
@@ -36,7 +44,7 @@ end
 
 -- PEXPIRE takes milliseconds; round up so a key never dies before its state stops mattering.
 local function expire_after(key, us)
-  redis.call("PEXPIRE", key, math.max(1, math.ceil(us / 1000)))
+  redis.call("PEXPIRE", key, int_text(math.max(1, math.ceil(us / 1000))))
 end
 
 local algorithms = {}

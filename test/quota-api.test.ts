@@ -149,6 +149,25 @@ describe("Redis specifics", () => {
     expect(keys).toHaveLength(4);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
   });
+
+  it("a fixed window is one integer until something is reserved ahead, then a hash, and back", async () => {
+    const prefix = randomPrefix();
+    const window = fixedWindow({ limit: 2, window: "1h" });
+    const q = createLimiter({ redis, prefix }).quota("fw", { limits: [window] });
+    const key = `${prefix}:{fw}:${window.id}`;
+    await q.acquire({ cost: 2 });
+    expect(await redis.type(key)).toBe("string");
+    expect(await redis.pttl(key)).toBeGreaterThan(0);
+    // the window is full: this acquire reserves a slot in the next hour, then gives up
+    await expect(q.acquire({ maxWait: "2h", signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    // the abort gave the reservation back, but the state written with it stays a hash
+    expect(await redis.type(key)).toBe("hash");
+    expect((await q.state()).limits[0]?.remaining).toBe(0);
+    await q.reset();
+    await q.acquire();
+    expect(await redis.type(key)).toBe("string");
+    expect((await q.state()).limits[0]?.remaining).toBe(1);
+  });
 });
 
 /** A memory store that records, for each acquire call, what `measure` says of its quotas. */

@@ -4,9 +4,12 @@
 
   Spec: limit = admissions per window, window = microseconds, align = offset in microseconds
   (0 <= align < window; 0 aligns to the Unix epoch, i.e. UTC midnight for daily windows).
-  State: one hash; field "<k>" = units admitted in window k, field "last" = latest admission
-  time (reservations fill windows in order). Memory: one field per window with admissions
-  (the current one plus any reserved ahead).
+  State, in one key:
+  - while every admission lies in the current window k and none after now: one integer,
+    k * (limit + 1) + units, expiring when window k ends (the smallest state there is);
+  - with reservations ahead: a hash; field "<k>" = units admitted in window k, field "last" =
+    latest admission time (reservations fill windows in order). Memory: one field per window
+    with admissions (the current one plus those reserved ahead).
 ]]
 
 --- @include "includes/counter-hash"
@@ -17,6 +20,19 @@ end
 
 local function window_start(spec, k)
   return k * spec.window + spec.align
+end
+
+-- The integer form of window k holding n units, or nil when it would not stay exact in Lua.
+local function packed(spec, k, n)
+  local value = k * (spec.limit + 1) + n
+  if k < 0 or value >= 9007199254740992 then return nil end
+  return value
+end
+
+-- Window and units of an integer-form value.
+local function unpacked(spec, value)
+  local k = math.floor(value / (spec.limit + 1))
+  return k, value - k * (spec.limit + 1)
 end
 
 algorithms.fw = {
@@ -32,9 +48,21 @@ algorithms.fw = {
     return spec.limit
   end,
   load = function(key, spec, now)
-    local raw = redis.call("HGETALL", key)
     local current = window_of(spec, now)
     local state = { last = 0, used = {}, dead = {}, fields = 0, top = nil, added = {} }
+    -- GET answers the integer form; on the hash form it is an error (WRONGTYPE).
+    local value = redis.pcall("GET", key)
+    if type(value) == "string" then
+      state.packed = true
+      local k, n = unpacked(spec, tonumber(value))
+      -- an older window's units are over; its key outlives it by under a millisecond
+      if k == current then
+        state.used[k], state.fields, state.top = n, 1, k
+      end
+      return state
+    end
+    if not value then return state end
+    local raw = redis.call("HGETALL", key)
     for i = 1, #raw, 2 do
       local field, value = raw[i], tonumber(raw[i + 1])
       if field == "last" then
@@ -71,6 +99,20 @@ algorithms.fw = {
     if state.top == nil or k > state.top then state.top = k end
   end,
   save = function(state, key, spec, now)
+    local current = window_of(spec, now)
+    local value = packed(spec, current, state.used[current] or 0)
+    if value and state.top == current and state.last <= now then
+      local ttl_ms = math.max(1, math.ceil((window_start(spec, current + 1) - now) / 1000))
+      redis.call("SET", key, fmt(value), "PX", int_text(ttl_ms))
+      return
+    end
+    if state.packed then
+      -- from the integer form to the hash: written whole
+      redis.call("DEL", key)
+      for k, n in pairs(state.used) do
+        state.added[k] = n
+      end
+    end
     save_counters(state, key, window_start(spec, state.top + 1) - now)
   end,
   report = function(state, spec, now)
@@ -78,6 +120,18 @@ algorithms.fw = {
     return math.max(0, spec.limit - (state.used[current] or 0)), window_start(spec, current + 1)
   end,
   refund = function(key, spec, n, t)
-    refund_counter(key, window_of(spec, t), n)
+    local k = window_of(spec, t)
+    local value = redis.pcall("GET", key)
+    if type(value) == "string" then
+      local held, units = unpacked(spec, tonumber(value))
+      if held ~= k then return end
+      if units <= n then
+        redis.call("DEL", key)
+      else
+        redis.call("SET", key, fmt(tonumber(value) - n), "KEEPTTL")
+      end
+    elseif value then
+      refund_counter(key, k, n)
+    end
   end,
 }

@@ -3,7 +3,7 @@ import type { Cluster, Redis } from "ioredis";
 import { countersOf, type LimitState, limitUsage } from "./limit-usage.js";
 import { parseQuotaKey, type QuotaKey, scanPattern } from "./quota-key.js";
 import { rateLimitedEvents } from "./rate-limited-events.js";
-import { describeRule, parseRuleId, type RuleSpec, stateType } from "./rule-spec.js";
+import { describeRule, parseRuleId, type RuleSpec, stateTypes } from "./rule-spec.js";
 import { scanKeys } from "./scan-keys.js";
 import type { LimitReport, OtherKey, PauseReport, QuotaReport, StatusReport } from "./status-report.js";
 
@@ -43,14 +43,14 @@ const planOf = (suffix: string): Plan => {
   return spec ? { what: "limit", id: suffix, spec } : { what: "other" };
 };
 
-const expectedType = (plan: Plan): string | undefined =>
+const expectedTypes = (plan: Plan): readonly string[] =>
   plan.what === "limit"
-    ? stateType(plan.spec)
+    ? stateTypes(plan.spec)
     : plan.what === "pause"
-      ? "string"
+      ? ["string"]
       : plan.what === "events"
-        ? "list"
-        : undefined;
+        ? ["list"]
+        : [];
 
 /** The results of a pipeline, an error reply (a key moved or gone meanwhile) as `undefined`. */
 const results = (replies: Array<[Error | null, unknown]> | null): unknown[] =>
@@ -97,7 +97,7 @@ async function readNode(node: Redis, prefix: string, found: Map<string, Found>):
       found.set(tag, quota);
     }
     const into = quota;
-    if (plan.what === "other" || type !== expectedType(plan)) {
+    if (plan.what === "other" || !expectedTypes(plan).includes(type)) {
       into.otherKeys.push({ suffix, type });
       return;
     }
@@ -131,6 +131,15 @@ async function readNode(node: Redis, prefix: string, found: Map<string, Found>):
     } else if (spec.kind === "concurrency") {
       second.zcount(key, `(${nowUs}`, "+inf");
       read(1, ([held]) => add({ kind: "log", inWindow: 0, ahead: Number(held ?? 0) }));
+    } else if (spec.kind === "fixedWindow" && type === "string") {
+      // The integer form: k * (limit + 1) + units of window k (lua/algorithms/fixed-window.lua).
+      second.get(key);
+      read(1, ([value]) => {
+        const packed = Number(value);
+        if (value == null || !Number.isSafeInteger(packed)) return;
+        const k = Math.floor(packed / (spec.limit + 1));
+        add({ kind: "counters", counters: new Map([[k, packed - k * (spec.limit + 1)]]) });
+      });
     } else if (spec.kind === "slidingWindow" && spec.precision === "exact") {
       second.zcount(key, `(${nowUs - spec.windowUs}`, `${nowUs}`);
       second.zcount(key, `(${nowUs}`, "+inf");

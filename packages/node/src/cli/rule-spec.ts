@@ -93,9 +93,11 @@ export function describeRule(spec: RuleSpec): string {
 }
 
 /** The Redis type each rule keeps its state in (see `lua/algorithms/`). */
-export const stateType = (spec: RuleSpec): "string" | "zset" | "hash" =>
+export const stateTypes = (spec: RuleSpec): ReadonlyArray<"string" | "zset" | "hash"> =>
   spec.kind === "tokenBucket"
-    ? "string"
+    ? ["string"]
     : (spec.kind === "slidingWindow" && spec.precision === "exact") || spec.kind === "concurrency"
-      ? "zset"
-      : "hash";
+      ? ["zset"]
+      : spec.kind === "fixedWindow"
+        ? ["string", "hash"]
+        : ["hash"];

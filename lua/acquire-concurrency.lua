@@ -15,3 +15,4 @@
 --- @include "algorithms/concurrency"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide"
+--- @include "includes/acquire-reply"

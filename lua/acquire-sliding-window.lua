@@ -16,3 +16,4 @@
 --- @include "algorithms/sliding-buckets"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide"
+--- @include "includes/acquire-reply"

@@ -16,3 +16,4 @@
 --- @include "algorithms/token-bucket"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide-token-buckets"
+--- @include "includes/acquire-reply"

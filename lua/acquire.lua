@@ -57,3 +57,4 @@
 --- @include "algorithms/concurrency"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide"
+--- @include "includes/acquire-reply"

@@ -1,7 +1,7 @@
 --[[
   The second half of acquire.lua and the one-algorithm scripts (after acquire-parse): decides
   each request against every limit of its quota through the algorithm interface, writes each
-  touched key once per quota, and returns the reply documented in acquire.lua.
+  touched key once per quota, and leaves the reply documented in acquire.lua to acquire-reply.
 ]]
 
 -- Each limit maps a time to its earliest admissible time at or after it; iterate to the
@@ -63,9 +63,3 @@ for q = 1, quota_count do
     end
   end
 end
--- Only a call that spent something needs its reply kept: a resent denial spent nothing, and
--- deciding it again is what the caller will see. MessagePack keeps 64-bit integers exact.
-if record and remember > 0 and admitted_any then
-  redis.call("SET", KEYS[1], cmsgpack.pack(reply), "PX", int_text(remember))
-end
-return reply

@@ -1,3 +1,5 @@
+import { worstWindow } from "./worst-window.js";
+
 /** Figures of one shared-quota run, from the Redis times of all admissions. */
 export interface ShareSummary {
   readonly admitted: number;
@@ -14,15 +16,12 @@ export function analyseShare(
   durationMs: number,
 ): ShareSummary {
   const sorted = [...times].sort((a, b) => a - b);
-  let worstWindow = 0;
-  let tail = 0;
-  for (let head = 0; head < sorted.length; head++) {
-    // any interval (t - window, t] ending at an admission
-    while ((sorted[tail] as number) <= (sorted[head] as number) - windowMs) tail++;
-    worstWindow = Math.max(worstWindow, head - tail + 1);
-  }
   const first = sorted[0] ?? 0;
   const windows = Math.max(1, Math.floor(durationMs / windowMs) - 1);
   const inWholeWindows = sorted.filter((t) => t < first + windows * windowMs).length;
-  return { admitted: sorted.length, worstWindow, utilisation: inWholeWindows / (windows * limit) };
+  return {
+    admitted: sorted.length,
+    worstWindow: worstWindow(sorted, windowMs),
+    utilisation: inWholeWindows / (windows * limit),
+  };
 }

@@ -4,18 +4,9 @@
 // CLOCK_SKEW_MS shifts this process's Date.now, as a machine with a wrong clock would.
 import { createLimiter, slidingWindow } from "@sluice/node";
 import { Redis } from "ioredis";
+import { applyClockSkew, requiredEnv as env } from "./worker-env.js";
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-};
-
-const skew = Number(process.env.CLOCK_SKEW_MS ?? "0");
-if (skew !== 0) {
-  const realNow = Date.now;
-  Date.now = () => realNow() + skew;
-}
+applyClockSkew();
 
 const redis = new Redis(env("REDIS_URL"));
 const limiter = createLimiter({ redis, prefix: env("PREFIX") });

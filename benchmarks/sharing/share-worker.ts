@@ -4,19 +4,10 @@
 // (and the slot times the limiter reported, when it reports them).
 // CLOCK_SKEW_MS shifts Date.now, as a machine with a wrong clock would.
 import { Redis } from "ioredis";
+import { applyClockSkew, requiredEnv as env } from "../../scripts/worker-env.js";
 import { gateFor, type ShareContender } from "./gates.js";
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-};
-
-const skew = Number(process.env.CLOCK_SKEW_MS ?? "0");
-if (skew !== 0) {
-  const realNow = Date.now;
-  Date.now = () => realNow() + skew;
-}
+applyClockSkew();
 
 const redis = new Redis(env("REDIS_URL"), { maxRetriesPerRequest: 1 });
 const gate = await gateFor(env("CONTENDER") as ShareContender, {

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { worstWindow } from "../../scripts/worst-window.js";
 import type { Progress } from "../progress.js";
 import type { RedisTargets } from "../redis-targets.js";
 import { type Settings, selected } from "../settings.js";
 import { type ShareContender, shareContenders } from "./gates.js";
-import { type StrictServer, startStrictServer, worstWindow } from "./strict-server.js";
+import { type StrictServer, startStrictServer } from "./strict-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const worker = fileURLToPath(new URL("./share-worker.ts", import.meta.url));

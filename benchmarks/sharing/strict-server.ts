@@ -60,15 +60,3 @@ export async function startStrictServer(limit: number, windowMs: number): Promis
       }),
   };
 }
-
-/** The most requests that arrived in any interval of one window length. */
-export function worstWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let worst = 0;
-  let tail = 0;
-  for (let head = 0; head < sorted.length; head++) {
-    while ((sorted[tail] as number) <= (sorted[head] as number) - windowMs) tail++;
-    worst = Math.max(worst, head - tail + 1);
-  }
-  return worst;
-}

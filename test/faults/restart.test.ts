@@ -1,9 +1,9 @@
 import { quotaKeys, slidingWindow } from "@sluice/core";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { worstWindow } from "../../scripts/worst-window.js";
 import { randomPrefix } from "../support/redis-clients.js";
 import { OwnRedis } from "./support/redis-process.js";
-import { worstWindow } from "./support/windows.js";
 import { Worker } from "./support/workers.js";
 
 // Worker processes share slidingWindow(LIMIT per WINDOW_MS) through a redis-server that is

@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomPrefix } from "../support/redis-clients.js";
 import { OwnRedis } from "./support/redis-process.js";
-import { within } from "./support/windows.js";
+import { within } from "./support/within.js";
 
 // A redis-server of this file's own is stopped (connection refused) and started again on the
 // same port; a default ioredis client (offline queue, reconnects) is what users pass in.

@@ -2,20 +2,9 @@ import { fixedWindow, slidingWindow } from "@sluice/core";
 import { createFetch } from "@sluice/fetch";
 import { createLimiter } from "@sluice/node";
 import { expect, it } from "vitest";
+import { worstWindow } from "../../scripts/worst-window.js";
 import { connectRedis, randomPrefix } from "../support/redis-clients";
 import { type Arrival, startLimitedServer } from "./support/limited-server";
-
-/** The most arrivals in any interval of `windowMs` (an exact sliding count). */
-function worstSliding(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let worst = 0;
-  let tail = 0;
-  for (let head = 0; head < sorted.length; head++) {
-    while ((sorted[tail] as number) <= (sorted[head] as number) - windowMs) tail++;
-    worst = Math.max(worst, head - tail + 1);
-  }
-  return worst;
-}
 
 /** The most arrivals in one epoch-aligned window of `windowMs`. */
 function worstFixed(times: readonly number[], windowMs: number): number {
@@ -67,13 +56,13 @@ it("a TikTok-shaped route table: no 429, each endpoint within its limit, the app
     const all = at(() => true);
     console.info(
       `TikTok table: 36 requests in ${Math.round(elapsed)} ms, server 429s ${api.rateLimited} ${JSON.stringify(api.refusedBy)}, ` +
-        `worst app window ${worstFixed(all, 1000)}/12, worst /user/info/ ${worstSliding(user, 1000)}/8, worst /video/list/ ${worstSliding(video, 1000)}/4`,
+        `worst app window ${worstFixed(all, 1000)}/12, worst /user/info/ ${worstWindow(user, 1000)}/8, worst /video/list/ ${worstWindow(video, 1000)}/4`,
     );
     expect(responses.every((res) => res.status === 200)).toBe(true);
     expect(api.rateLimited).toBe(0);
     expect(api.requests).toBe(36 + api.rateLimited);
-    expect(worstSliding(user, 1000)).toBeLessThanOrEqual(8);
-    expect(worstSliding(video, 1000)).toBeLessThanOrEqual(4);
+    expect(worstWindow(user, 1000)).toBeLessThanOrEqual(8);
+    expect(worstWindow(video, 1000)).toBeLessThanOrEqual(4);
     expect(worstFixed(all, 1000)).toBeLessThanOrEqual(12);
     // 36 at 12 per fixed window: at least 2 window boundaries crossed.
     expect(elapsed).toBeGreaterThan(1000);

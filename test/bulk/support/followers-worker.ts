@@ -7,12 +7,7 @@ import { createLimiter, tokenBucket } from "@sluice/node";
 import { Redis } from "ioredis";
 import { followersTask } from "../../../examples/hikerapi-followers/followers-job.js";
 import { runBulk } from "../../../packages/bulk/src/index.js";
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-};
+import { requiredEnv as env } from "../../../scripts/worker-env.js";
 
 async function* userIds(count: number): AsyncGenerator<string> {
   for (let i = 0; i < count; i++) yield `u${i}`;

@@ -8,12 +8,8 @@
 //     {"crash": "..."} and exits 3.
 import { concurrency, createLimiter, isSluiceError, slidingWindow } from "@sluice/node";
 import { Redis } from "ioredis";
+import { requiredEnv as env } from "../../../scripts/worker-env.js";
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-};
 const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 
 for (const event of ["unhandledRejection", "uncaughtException"] as const) {

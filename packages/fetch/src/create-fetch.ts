@@ -82,11 +82,7 @@ function discard(response: Response): void {
  */
 export function createFetch(options: FetchOptions): LimitedFetch {
   const config = resolveOptions(options);
-  const table = new RouteTable(
-    config.limiter,
-    options.routes,
-    options.maxLateness === undefined ? {} : { maxLateness: options.maxLateness },
-  );
+  const table = new RouteTable(config.limiter, options.routes, { maxLateness: config.maxLatenessMs });
   const stats = new StatsTable(config.cache !== undefined);
   const emit = (event: FetchEvent): void => {
     try {

@@ -19,6 +19,8 @@ export interface ResolvedOptions {
   readonly onEvent: ((event: FetchEvent) => void) | undefined;
   readonly fetch: typeof fetch | undefined;
   readonly cache: ResolvedCacheOptions | undefined;
+  /** Ms, `Infinity` when unset. */
+  readonly maxLatenessMs: number;
 }
 
 const ms = (option: string, value: unknown): number => durationToMicros(option, value as number) / 1000;
@@ -49,8 +51,6 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
   if (typeof nonIdempotent !== "boolean") invalid("retry.nonIdempotent", "a boolean", nonIdempotent);
   if (onEvent !== undefined && typeof onEvent !== "function") invalid("onEvent", "a function", onEvent);
   if (fetch !== undefined && typeof fetch !== "function") invalid("fetch", "a fetch function", fetch);
-  // Checked here so a bad value fails at once, not at the first request of a route.
-  if (maxLateness !== undefined && maxLateness !== Number.POSITIVE_INFINITY) ms("maxLateness", maxLateness);
   return {
     limiter,
     unmatched,
@@ -66,6 +66,10 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     onEvent,
     fetch,
     cache: cache === undefined ? undefined : resolveCache(cache),
+    maxLatenessMs:
+      maxLateness === undefined || maxLateness === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : ms("maxLateness", maxLateness),
   };
 }
 

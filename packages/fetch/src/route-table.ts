@@ -41,7 +41,7 @@ export class RouteTable {
   readonly #quotaOptions: Omit<QuotaOptions, "limits">;
 
   /** @param quotaOptions options of every quota the routes make, besides their limits. */
-  constructor(limiter: Limiter, routes: readonly RouteOptions[], quotaOptions: Omit<QuotaOptions, "limits"> = {}) {
+  constructor(limiter: Limiter, routes: readonly RouteOptions[], quotaOptions: Omit<QuotaOptions, "limits">) {
     if (!Array.isArray(routes) || routes.length === 0) invalid("routes", "a non-empty array of routes", routes);
     this.#limiter = limiter;
     this.#quotaOptions = quotaOptions;

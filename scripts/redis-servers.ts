@@ -38,9 +38,10 @@ export function redisMissingMessage(needed: string): string {
   ].join("\n");
 }
 
-/** True when a Redis answers PING at `url` within half a second. */
-export async function isReachable(url: string): Promise<boolean> {
+/** True when a Redis answers PING at `url` within half a second (as the user of `password`, if given). */
+export async function isReachable(url: string, password?: string): Promise<boolean> {
   const redis = new Redis(url, {
+    ...(password === undefined ? {} : { password }),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     connectTimeout: 500,

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { isReachable } from "../../../scripts/redis-servers.js";
 
 const HOST = "127.0.0.1";
 
@@ -86,25 +87,8 @@ export class OwnRedis {
     }
   }
 
-  async #pings(): Promise<boolean> {
-    const client = new Redis({
-      host: HOST,
-      port: this.port,
-      password: this.options.password,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      connectTimeout: 500,
-    });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      return (await client.ping()) === "PONG";
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
+  #pings(): Promise<boolean> {
+    return isReachable(this.url, this.options.password);
   }
 
   /** Kills the process (SIGKILL: nothing saved; SIGTERM: a clean shutdown) and waits for it to exit. */

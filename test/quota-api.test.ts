@@ -2,6 +2,7 @@ import {
   CostExceedsCapacityError,
   concurrency,
   createMemoryLimiter,
+  type Decision,
   fixedWindow,
   Limiter,
   MemoryStore,
@@ -74,6 +75,28 @@ describe.each([
     // the log no longer holds the reserved slot 2 s ahead: it is free for the next caller
     const after = await q.state();
     expect(after.limits[0]?.resetAt).toBeLessThan((before.limits[0]?.resetAt ?? 0) - 1500);
+  });
+
+  it("onFirstReply sees the reserved slot before the sleep, once; if it throws, the slot is given back", async () => {
+    const q = limiter.quota(name(), { limits: [slidingWindow({ limit: 1, window: "1s" })] });
+    await q.acquire();
+    const replies: Decision[] = [];
+    const grant = q.acquire({ onFirstReply: (decision) => replies.push(decision) });
+    await expect.poll(() => replies.length).toBe(1);
+    expect(replies[0]).toMatchObject({ allowed: true });
+    expect(replies[0]?.admittedAt).toBeGreaterThan((replies[0]?.redisTime ?? 0) + 500);
+    expect((await grant).admittedAt).toBe(replies[0]?.admittedAt);
+    expect(replies).toHaveLength(1);
+
+    const reserved = (await q.state()).limits[0]?.resetAt ?? 0;
+    const failing = q.acquire({
+      onFirstReply: () => {
+        throw new Error("callback failed");
+      },
+    });
+    await expect(failing).rejects.toThrow("callback failed");
+    expect((await q.state()).limits[0]?.resetAt).toBe(reserved);
+    await expect(q.acquire({ onFirstReply: "no" as never })).rejects.toThrow(/`onFirstReply`.*"no"/);
   });
 
   it("a full semaphore wakes its waiter when a slot is released, not by polling", async () => {

@@ -58,6 +58,12 @@ export interface AcquireOptions extends TryAcquireOptions {
   readonly maxWait?: Duration;
   /** Aborting gives a reserved slot back and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * Called once, with the store's first answer, before any sleep. `allowed` with `admittedAt`
+   * ahead means the slot is already reserved for this caller: a caller choosing among quotas
+   * (a key pool) can let the next choice see it.
+   */
+  readonly onFirstReply?: (decision: Decision) => void;
 }
 
 /** A read-only view of a quota. */
@@ -199,6 +205,9 @@ export class Quota {
     const deadline = deadlineOf(input?.maxWait);
     const signal = input?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) invalid("signal", "an AbortSignal", signal);
+    let onFirstReply = input?.onFirstReply;
+    if (onFirstReply !== undefined && typeof onFirstReply !== "function")
+      invalid("onFirstReply", "a function (decision) => void", onFirstReply);
     const reserve = this.#reserve(cost, input);
     let listening = false;
     let woken = false;
@@ -211,6 +220,16 @@ export class Quota {
         const reserveUntil = reserve > 0 ? performance.now() : deadline;
         const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, reserve);
         const decision = this.#decision(raw, lease);
+        if (onFirstReply !== undefined) {
+          const call = onFirstReply;
+          onFirstReply = undefined;
+          try {
+            call(decision);
+          } catch (error) {
+            if (raw.admitted) await this.#giveBack(raw, lease, cost);
+            throw error;
+          }
+        }
         if (raw.admitted) {
           const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
           if (lateMs <= this.#maxLatenessMs) {

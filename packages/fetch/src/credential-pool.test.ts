@@ -1,6 +1,6 @@
 import { createMemoryLimiter, tokenBucket } from "@sluice/core";
 import { describe, expect, it } from "vitest";
-import { CredentialPool } from "./credential-pool.js";
+import { CredentialPool, type PoolKey } from "./credential-pool.js";
 import { isNoCredentialAvailableError } from "./errors/no-credential-available-error.js";
 
 const keys = (ids: string[]) => ids.map((id) => ({ id, secret: `s-${id}`, limits: [tokenBucket({ rate: 1 })] }));
@@ -16,6 +16,23 @@ describe("CredentialPool", () => {
     const waiting = pool.pick(controller.signal);
     controller.abort(new Error("stop"));
     await expect(waiting).rejects.toThrow("stop");
+  });
+
+  it("spreads concurrent waiting picks over the keys, even when one key looks soonest to all of them", async () => {
+    const limits = [tokenBucket({ rate: 20, burst: 1 })];
+    const pool = new CredentialPool("c", createMemoryLimiter(), "g", {
+      header: "X-Key",
+      keys: ["a", "b", "c"].map((id) => ({ id, secret: `s-${id}`, limits })),
+    });
+    const [a, b, c] = pool.keys as [PoolKey, PoolKey, PoolKey];
+    // a's next slot comes 30 ms before b's and c's, so every concurrent pick first sees a as the soonest.
+    await a.quota.tryAcquire();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await Promise.all([b.quota.tryAcquire(), c.quota.tryAcquire()]);
+    const picks = await Promise.all(Array.from({ length: 9 }, () => pool.pick(undefined)));
+    const counts = { a: 0, b: 0, c: 0 };
+    for (const pick of picks) counts[pick.key.id as "a"]++;
+    expect(counts).toEqual({ a: 3, b: 3, c: 3 });
   });
 
   it("writes the formatted secret, and quarantines refused keys", async () => {

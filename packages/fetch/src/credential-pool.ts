@@ -43,6 +43,8 @@ export class CredentialPool {
   readonly #format: (secret: string) => string;
   readonly #quarantinedUntil = new Map<string, number>();
   #next = 0;
+  /** Settles when the last waiting pick in this process has reserved its slot. */
+  #turn: Promise<void> = Promise.resolve();
 
   constructor(
     option: string,
@@ -83,25 +85,50 @@ export class CredentialPool {
     return rotated.filter((key) => (this.#quarantinedUntil.get(key.id) ?? 0) <= now);
   }
 
-  /** Takes a slot on the key that has one soonest. Aborting gives a reserved slot back. */
-  async pick(signal: AbortSignal | undefined): Promise<PickedKey> {
-    const startedAt = performance.now();
-    const candidates = this.#available(startedAt);
+  /** Tries each available key in rotating order: the first with a free slot is taken, else the soonest is named. */
+  async #look(signal: AbortSignal | undefined): Promise<{ key: PoolKey; grant?: PickedKey["grant"] }> {
+    const now = performance.now();
+    const candidates = this.#available(now);
     if (candidates.length === 0) {
       const soonest = Math.min(...this.keys.map((key) => this.#quarantinedUntil.get(key.id) ?? 0));
-      throw new NoCredentialAvailableError(this.group, Math.max(1, Math.ceil(soonest - startedAt)));
+      throw new NoCredentialAvailableError(this.group, Math.max(1, Math.ceil(soonest - now)));
     }
-    let best: { key: PoolKey; retryAfterMs: number } | undefined;
+    let soonest: { key: PoolKey; retryAfterMs: number } | undefined;
     for (const key of candidates) {
       signal?.throwIfAborted();
       const decision = await key.quota.tryAcquire();
-      if (decision.allowed) return { key, grant: decision, waitedMs: performance.now() - startedAt };
-      if (best === undefined || decision.retryAfterMs < best.retryAfterMs)
-        best = { key, retryAfterMs: decision.retryAfterMs };
+      if (decision.allowed) return { key, grant: decision };
+      if (soonest === undefined || decision.retryAfterMs < soonest.retryAfterMs)
+        soonest = { key, retryAfterMs: decision.retryAfterMs };
     }
-    const chosen = (best as { key: PoolKey }).key;
-    const grant = await chosen.quota.acquire(signal === undefined ? {} : { signal });
-    return { key: chosen, grant, waitedMs: performance.now() - startedAt };
+    return { key: (soonest as { key: PoolKey }).key };
+  }
+
+  /**
+   * Takes a slot on the key that has one soonest. Aborting gives a reserved slot back. Picks
+   * that must wait take turns in this process, each turn ending once its slot is reserved:
+   * without turns, concurrent picks would all see the same key as the soonest and queue on it.
+   */
+  async pick(signal: AbortSignal | undefined): Promise<PickedKey> {
+    const startedAt = performance.now();
+    const first = await this.#look(signal);
+    if (first.grant !== undefined)
+      return { key: first.key, grant: first.grant, waitedMs: performance.now() - startedAt };
+    let endTurn = (): void => {};
+    const mine = new Promise<void>((resolve) => {
+      endTurn = resolve;
+    });
+    const previous = this.#turn;
+    this.#turn = previous.then(() => mine);
+    try {
+      await previous;
+      // A fresh look, which sees the slots the picks before this one reserved.
+      const { key, grant: free } = await this.#look(signal);
+      const grant = free ?? (await key.quota.acquire({ onFirstReply: endTurn, ...(signal && { signal }) }));
+      return { key, grant, waitedMs: performance.now() - startedAt };
+    } finally {
+      endTurn();
+    }
   }
 
   /** Writes the key's secret into `headers`, without letting a bad value echo it in an error. */

@@ -17,6 +17,7 @@ import {
 import { createLimiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { lateStore } from "./support/late-store.js";
 import { connectCluster, connectRedis, randomPrefix } from "./support/redis-clients.js";
 
 const redis: Redis = connectRedis();
@@ -206,32 +207,6 @@ function countingStore(measure: (quotas: readonly StoreAcquire[]) => number): { 
   return { store, batches };
 }
 
-/** A memory store whose replies arrive `delays` ms late (in turn), each placed on the local clock. */
-function lateStore(delays: number[]): { store: Store; cancels: string[] } {
-  const memory = new MemoryStore();
-  const cancels: string[] = [];
-  const store = new Proxy(memory, {
-    get(target, property) {
-      if (property === "acquire") {
-        return async (quotas: StoreAcquire[], call: StoreCall) => {
-          const decisions = await target.acquire(quotas, call);
-          await new Promise((resolve) => setTimeout(resolve, delays.shift() ?? 0));
-          return decisions.map((quota) => quota.map((d) => ({ ...d, localNowUs: d.nowUs })));
-        };
-      }
-      if (property === "cancel") {
-        return (request: Parameters<Store["cancel"]>[0]) => {
-          cancels.push(request.id);
-          return target.cancel(request);
-        };
-      }
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { store, cancels };
-}
-
 describe("maxLateness", () => {
   it("a grant that arrives later than maxLateness after its slot is given back and asked for again", async () => {
     const { store, cancels } = lateStore([40, 0]);
@@ -244,6 +219,18 @@ describe("maxLateness", () => {
     expect(cancels).toHaveLength(1);
     expect(cancels[0]).not.toBe(grant.lease);
     expect((await q.state()).limits[0]?.remaining).toBe(0);
+  });
+
+  it("tryAcquire gives a late grant back and reports it denied, retryable at once", async () => {
+    const { store, cancels } = lateStore([40, 0]);
+    const q = new Limiter(store, randomPrefix()).quota("late", {
+      limits: [slidingWindow({ limit: 1, window: "1m" })],
+      maxLateness: 10,
+    });
+    const late = await q.tryAcquire();
+    expect(late).toMatchObject({ allowed: false, retryAfterMs: 0, admittedAt: undefined, blockedBy: undefined });
+    expect(cancels).toEqual([late.lease]);
+    expect((await q.tryAcquire()).allowed).toBe(true);
   });
 
   it("without maxLateness a late grant is used", async () => {

@@ -185,13 +185,21 @@ export class Quota {
     };
   }
 
-  /** Decides now, never waits: `allowed` or not, with `retryAfterMs`. Spends only if allowed. */
+  /**
+   * Decides now, never waits: `allowed` or not, with `retryAfterMs`. Spends only if allowed.
+   * With `maxLateness`, a grant whose reply came later than that after its slot is given back
+   * and reported denied, with `retryAfterMs` 0 and no `blockedBy`.
+   */
   async tryAcquire(input?: TryAcquireOptions): Promise<Decision & { readonly lease: string }> {
     const cost = costOf(input);
     const reserve = this.#reserve(cost, input);
     const lease = requestId();
     const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), reserve);
-    return this.#decision(raw, lease);
+    const decision = this.#decision(raw, lease);
+    const late = raw.admitted && (localMicros() - this.#slotUs(raw)) / 1000 > this.#maxLatenessMs;
+    if (!late) return decision;
+    await this.#giveBack(raw, lease, cost);
+    return { ...decision, allowed: false, retryAfterMs: 0, admittedAt: undefined, blockedBy: undefined };
   }
 
   /**
@@ -294,7 +302,7 @@ export class Quota {
     cost: number,
     signal: AbortSignal | undefined,
   ): Promise<number> {
-    const slotUs = (raw.localNowUs ?? localMicros()) + raw.waitUs;
+    const slotUs = this.#slotUs(raw);
     const sleepMs = Math.ceil((slotUs - localMicros()) / 1000);
     if (sleepMs > 0) {
       try {
@@ -305,6 +313,11 @@ export class Quota {
       }
     }
     return (localMicros() - slotUs) / 1000;
+  }
+
+  /** The decision's slot on this process's clock (`localMicros`); counted from now when the store cannot place it. */
+  #slotUs(raw: StoreDecision): number {
+    return (raw.localNowUs ?? localMicros()) + raw.waitUs;
   }
 
   /**

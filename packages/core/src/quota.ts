@@ -196,7 +196,10 @@ export class Quota {
     const lease = requestId();
     const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), reserve);
     const decision = this.#decision(raw, lease);
-    const late = raw.admitted && (localMicros() - this.#slotUs(raw)) / 1000 > this.#maxLatenessMs;
+    const late =
+      raw.admitted &&
+      this.#maxLatenessMs < Number.POSITIVE_INFINITY &&
+      (localMicros() - this.#slotUs(raw)) / 1000 > this.#maxLatenessMs;
     if (!late) return decision;
     await this.#giveBack(raw, lease, cost);
     return { ...decision, allowed: false, retryAfterMs: 0, admittedAt: undefined, blockedBy: undefined };

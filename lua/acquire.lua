@@ -23,12 +23,15 @@
            (its caller has timed out), estimated from earlier replies; "" = none
   ARGV[5]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
            ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
-  then     Q: number of quotas, >= 1; then per quota in order: its rule set (1..S), R (>= 1)
-           and R times: id (only when the rule set has an exact sliding window or a
-           concurrency limit: unique per acquire, it names log entries and leases), cost
-           (integer units >= 1, or 0 when not recording), maxWait (microseconds the caller
-           accepts to wait; -1 = no bound), reserve (per mille of each limit's size the
-           request must leave free: headroom for higher priorities; 0 for the highest)
+  then     Q: number of quotas, >= 1; then runs of quotas until Q are given. A run is N (quotas
+           in it, >= 1), their rule set (1..S), R (requests per quota, >= 1) and the terms all
+           N * R requests share: cost (integer units >= 1, or 0 when not recording), maxWait
+           (microseconds the caller accepts to wait; -1 = no bound), reserve (per mille of each
+           limit's size the request must leave free: headroom for higher priorities; 0 for the
+           highest); then, only when the rule set has an exact sliding window or a concurrency
+           limit, N * R request ids, quota by quota (unique per acquire: they name log entries
+           and leases). Requests of one quota with different terms go as several quotas in a
+           row (deciding them one after the other is the same).
   A quota's KEYS are its pause key then one key per limit of its rule set.
 
   Clock: Redis TIME, in microseconds since the Unix epoch.

@@ -24,11 +24,11 @@ describe("embedded scripts", () => {
     const call = (...argv: string[]) =>
       redis.eval(acquireScript.source, 3, `${key}:call`, `${key}:pause`, key, ...argv);
     // ARGV: now, record, remember, deadline, rule set count, per set: limit count and (kind, a, b, c) per limit,
-    // then quota count, per quota: rule set, request count, (cost, maxWait, reserve) per request
+    // then quota count, per run of quotas: its length, rule set, request count, cost, maxWait, reserve
     // (a token bucket keeps no request ids, so none is sent)
     const set = (...limit: string[]) => ["1", "1", ...limit];
     const tb = set("tb", "100000", "2", "0");
-    const one = (cost: string) => ["1", "1", "1", cost, "0", "0"];
+    const one = (cost: string) => ["1", "1", "1", "1", cost, "0", "0"];
     await call("", "1", "0", "", ...tb, ...one("1"));
     const before = await redis.get(key);
     await expect(call("", "1", "0", "", ...tb, ...one("-1"))).rejects.toThrow(/cost must be an integer >= 0/);
@@ -40,23 +40,29 @@ describe("embedded scripts", () => {
     );
     await expect(call("", "1", "0", "", ...tb, ...one("3"))).rejects.toThrow(/cost 3 exceeds the capacity 2/);
     await expect(call("", "1", "0", "", ...set("tb", "100000"))).rejects.toThrow(/expected 4 ARGV per limit/);
-    await expect(call("", "1", "0", "", ...tb, "1", "1", "0", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", "", ...tb, "1", "1", "1", "0", "1", "0", "0")).rejects.toThrow(
       /request count must be an integer >= 1/,
     );
-    await expect(call("", "1", "0", "", ...tb, "1", "7", "1", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", "", ...tb, "1", "1", "7", "1", "1", "0", "0")).rejects.toThrow(
       /rule set 7 is not defined/,
     );
-    await expect(call("", "1", "0", "", ...tb, "2", "1", "1", "1", "0", "0")).rejects.toThrow(
+    await expect(call("", "1", "0", "", ...tb, "1", "1", "x", "1", "1", "0", "0")).rejects.toThrow(
       /rule set must be an integer/,
     );
-    await expect(call("", "1", "0", "", ...tb, "1", "1", "1", "2", "0", "500")).rejects.toThrow(
+    await expect(call("", "1", "0", "", ...tb, "2", "1", "1", "1", "1", "0", "0")).rejects.toThrow(
+      /expected 6 ARGV per run of quotas/,
+    );
+    await expect(call("", "1", "0", "", ...tb, "1", "1", "1", "1", "2", "0", "500")).rejects.toThrow(
       /headroom 1 can never fit/,
+    );
+    await expect(call("", "1", "0", "", ...tb, "1", "2", "1", "1", "1", "0", "0")).rejects.toThrow(
+      /runs give more quotas than the count 1/,
     );
     await expect(call("", "1", "0", "1", ...tb, ...one("1"))).rejects.toThrow(/after its deadline/);
     // a valid request next to a malformed one: the whole call is refused, nothing written
-    await expect(call("", "1", "0", "", ...tb, "1", "1", "2", "1", "0", "0", "0", "0", "0")).rejects.toThrow(
-      /needs a cost >= 1/,
-    );
+    await expect(
+      call("", "1", "0", "", ...tb, "2", "1", "1", "1", "1", "0", "0", "1", "1", "1", "0", "0", "0"),
+    ).rejects.toThrow(/needs a cost >= 1/);
     expect(await redis.get(key)).toBe(before);
   });
 });

@@ -29,7 +29,7 @@ algorithms.tb = {
     state.tat = math.max(state.tat, t) + n * spec.interval
   end,
   save = function(state, key, _, now)
-    redis.call("SET", key, fmt(state.tat), "PX", int_text(math.max(1, math.ceil((state.tat - now) / 1000))))
+    redis.call("SET", key, state.tat, "PX", int_text(math.max(1, math.ceil((state.tat - now) / 1000))))
   end,
   report = function(state, spec, now)
     local tat = math.max(state.tat, now)

@@ -50,7 +50,8 @@ for q = 1, quota_count do
   if dirty then
     admitted_any = true
     for i = 1, limit_count do
-      redis.call("SET", KEYS[key_at + i], fmt(tats[i]), "PX", int_text(max(1, ceil((tats[i] - now) / 1000))))
+      -- the TAT is only read back as a number: it goes as it is (see common.lua)
+      redis.call("SET", KEYS[key_at + i], tats[i], "PX", int_text(max(1, ceil((tats[i] - now) / 1000))))
     end
   end
 end

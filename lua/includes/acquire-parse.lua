@@ -62,36 +62,43 @@ local function holds_of(set, reserve, cost)
   return holds
 end
 
--- Each quota is 2 + 3R or 2 + 4R ARGV (rule set, R, then per request its id if the rule set
--- keeps ids, cost, maxWait, reserve) and 1 + L KEYS (pause, then one per limit). Numbers are parsed once, into flat lists indexed by
--- request (no table per request).
+-- Quotas come in runs of quotas that share a rule set, a number of requests and each
+-- request's cost, maxWait and reserve (a batch of tryAcquires on distinct keys is one run):
+-- 6 ARGV (N quotas, rule set, R, cost, maxWait, reserve), then N * R request ids if the rule
+-- set keeps ids. Each quota has 1 + L KEYS (pause, then one per limit). Numbers are parsed
+-- once per run, into flat lists indexed by request (no table per request).
 local quota_count = int_arg(ARGV[at], "quota count", 1)
 at = at + 1
-local quotas, key_at = {}, 2
+local quotas, key_at, q = {}, 2, 0
 local ids, costs, max_waits, holds, r = {}, {}, {}, {}, 0
-for q = 1, quota_count do
-  local set = sets[int_arg(ARGV[at], "rule set", 1)]
-  if set == nil then fail("rule set " .. ARGV[at] .. " is not defined") end
-  local request_count = int_arg(ARGV[at + 1], "request count", 1)
-  quotas[q] = { set = set, key_at = key_at, first = r + 1, last = r + request_count }
-  at = at + 2
-  for _ = 1, request_count do
-    local id = ""
-    if set.uses_id then
-      id = ARGV[at]
-      at = at + 1
+while q < quota_count do
+  if at + 5 > #ARGV then fail("expected 6 ARGV per run of quotas, got " .. #ARGV .. " ARGV in all") end
+  local run = int_arg(ARGV[at], "run length", 1)
+  local set = sets[int_arg(ARGV[at + 1], "rule set", 1)]
+  if set == nil then fail("rule set " .. ARGV[at + 1] .. " is not defined") end
+  local request_count = int_arg(ARGV[at + 2], "request count", 1)
+  local cost = int_arg(ARGV[at + 3], "cost", 0)
+  if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
+  if record and cost < 1 then fail("an acquire needs a cost >= 1") end
+  local max_wait = int_arg(ARGV[at + 4], "maxWait", -1)
+  local hold = holds_of(set, int_arg(ARGV[at + 5], "reserve", 0), cost)
+  at = at + 6
+  if q + run > quota_count then fail("runs give more quotas than the count " .. quota_count) end
+  for _ = 1, run do
+    q = q + 1
+    quotas[q] = { set = set, key_at = key_at, first = r + 1, last = r + request_count }
+    for _ = 1, request_count do
+      r = r + 1
+      local id = ""
+      if set.uses_id then
+        id = ARGV[at]
+        at = at + 1
+        if record and (id == nil or id == "") then fail("an acquire needs a request id where kept") end
+      end
+      ids[r], costs[r], max_waits[r], holds[r] = id, cost, max_wait, hold
     end
-    local cost = int_arg(ARGV[at], "cost", 0)
-    if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
-    if record and (cost < 1 or (set.uses_id and id == "")) then
-      fail("an acquire needs a cost >= 1 (and a request id where kept)")
-    end
-    r = r + 1
-    ids[r], costs[r], max_waits[r], holds[r] =
-      id, cost, int_arg(ARGV[at + 1], "maxWait", -1), holds_of(set, int_arg(ARGV[at + 2], "reserve", 0), cost)
-    at = at + 3
+    key_at = key_at + #set + 1
   end
-  key_at = key_at + #set + 1
 end
 if at ~= #ARGV + 1 or key_at ~= #KEYS + 1 then
   fail("ARGV and KEYS do not match the counts given: " .. #ARGV .. " ARGV, " .. #KEYS .. " keys")

@@ -3,8 +3,11 @@
 
   Times are integer microseconds since the Unix epoch. A double holds integers
   exactly up to 2^53 (year 2255 in microseconds), so arithmetic stays exact as
-  long as values are formatted with "%.0f": tostring() would print 14
-  significant digits and silently lose the last two.
+  long as values are formatted with "%.0f" (fmt): tostring() would print 14
+  significant digits and silently lose the last two. A number passed to
+  redis.call as it is, Redis writes in a form that reads back exactly (7.0:
+  "%.17g"; 7.2: the shortest such form, "1.2e+15" on 7.2.0-7.2.4 for some), which
+  is cheaper than fmt where the text is only ever read back as a number.
 ]]
 
 local function fmt(x)

@@ -1,3 +1,4 @@
+import { decodeAcquire, encodeAcquire } from "./acquire-wire.js";
 import { ClockOffset } from "./clock-offset.js";
 import {
   acquireConcurrencyScript,
@@ -24,61 +25,6 @@ const oneKindScripts: Record<Rule["kind"], LuaScript> = {
   fixedWindow: acquireFixedWindowScript,
   concurrency: acquireConcurrencyScript,
 };
-
-const wires = new WeakMap<Rule, string>();
-
-/** A rule's wire form as one string, made once per rule object. */
-function wireOf(rule: Rule): string {
-  let wire = wires.get(rule);
-  if (wire === undefined) {
-    wire = rule.wire.join(":");
-    wires.set(rule, wire);
-  }
-  return wire;
-}
-
-/** Wire kinds whose state keeps request ids (log entries, leases): only their requests send one. */
-const kindsWithIds = new Set(["sw", "cc"]);
-
-/** Rule lists with the same signature are one rule set in a call (sent once). */
-function signatureOf(rules: readonly Rule[]): string {
-  return rules.length === 1 ? wireOf(rules[0] as Rule) : rules.map(wireOf).join("|");
-}
-
-/** Reads the acquire script's reply: Redis time, then per request a code, the wait and each limit's figures. */
-function decode(reply: unknown, quotas: readonly StoreAcquire[], localNowUs: number | undefined): StoreDecision[][] {
-  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * q.rules.length), 1);
-  if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
-    throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
-  }
-  const numbers = reply as number[];
-  const nowUs = numbers[0] as number;
-  let at = 1;
-  return quotas.map((quota) =>
-    quota.requests.map(() => {
-      const code = numbers[at] as number;
-      const waitUs = numbers[at + 1] as number;
-      const limits = new Array<{ remaining: number; resetUs: number }>(quota.rules.length);
-      for (let i = 0; i < limits.length; i++) {
-        limits[i] = {
-          remaining: numbers[at + 2 + 2 * i] as number,
-          resetUs: nowUs + (numbers[at + 3 + 2 * i] as number),
-        };
-      }
-      at += 2 + 2 * quota.rules.length;
-      // code = 4 * (blocking + 1) + 2 * unqueueable + admitted
-      return {
-        admitted: code % 2 === 1,
-        waitUs,
-        nowUs,
-        blocking: Math.floor(code / 4) - 1,
-        queueable: (code & 2) === 0,
-        limits,
-        localNowUs,
-      };
-    }),
-  );
-}
 
 export interface RedisStoreOptions {
   /**
@@ -127,53 +73,25 @@ export class RedisStore implements Store {
   }
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
-    const first = quotas[0] as StoreAcquire;
-    // Named after the call's first request id, in the slot of its quotas.
-    const keys: string[] = [`${first.keys.base}call:${first.requests[0]?.id}`];
-    const setArgs: string[] = [];
-    const quotaArgs: string[] = [String(quotas.length)];
-    const sets = new Map<string, { readonly index: string; readonly usesIds: boolean }>();
-    let kinds: Rule["kind"] | "mixed" | undefined;
-    for (const quota of quotas) {
-      const signature = signatureOf(quota.rules);
-      let set = sets.get(signature);
-      if (set === undefined) {
-        set = { index: String(sets.size + 1), usesIds: quota.rules.some((rule) => kindsWithIds.has(rule.wire[0])) };
-        sets.set(signature, set);
-        setArgs.push(String(quota.rules.length));
-        for (const rule of quota.rules) {
-          setArgs.push(rule.wire[0], String(rule.wire[1]), String(rule.wire[2]), String(rule.wire[3]));
-          kinds = kinds === undefined || kinds === rule.kind ? rule.kind : "mixed";
-        }
-      }
-      keys.push(quota.keys.pause);
-      for (const key of quota.keys.limits) keys.push(key);
-      quotaArgs.push(set.index, String(quota.requests.length));
-      for (const request of quota.requests) {
-        if (set.usesIds) quotaArgs.push(request.id);
-        quotaArgs.push(String(request.cost), String(request.maxWaitUs), String(request.reserve));
-      }
-    }
+    const wire = encodeAcquire(quotas);
     const args = [
       call.nowUs === undefined ? "" : String(call.nowUs),
       call.record ? "1" : "0",
       String(call.record && this.#rememberReplies ? this.#rememberMs : 0),
       this.#deadline(call.record),
-      String(sets.size),
-      ...setArgs,
-      ...quotaArgs,
+      ...wire.args,
     ];
     // The smallest script that knows every rule's algorithm: less Lua for Redis to run per call.
-    const script = kinds === undefined || kinds === "mixed" ? acquireScript : oneKindScripts[kinds];
+    const script = wire.kinds === "mixed" ? acquireScript : oneKindScripts[wire.kinds];
     const sentUs = localMicros();
-    const reply = await runScript(this.#client, script, keys, args);
-    if (call.nowUs !== undefined) return decode(reply, quotas, undefined);
+    const reply = await runScript(this.#client, script, wire.keys, args);
+    if (call.nowUs !== undefined) return decodeAcquire(reply, quotas, undefined);
     // On Redis's clock: place its time of decision on this process's clock too.
     const receivedUs = localMicros();
     const redisNowUs = Array.isArray(reply) && typeof reply[0] === "number" ? reply[0] : undefined;
-    if (redisNowUs === undefined) return decode(reply, quotas, undefined);
+    if (redisNowUs === undefined) return decodeAcquire(reply, quotas, undefined);
     this.#offset.observe(redisNowUs, receivedUs);
-    return decode(reply, quotas, this.#offset.localTimeOf(redisNowUs, sentUs, receivedUs));
+    return decodeAcquire(reply, quotas, this.#offset.localTimeOf(redisNowUs, sentUs, receivedUs));
   }
 
   slotOf(key: string): number {

@@ -1,0 +1,122 @@
+import type { Rule } from "./rules/rule.js";
+import type { StoreAcquire, StoreDecision, StoreRequest } from "./store.js";
+
+const wires = new WeakMap<Rule, string>();
+
+/** A rule's wire form as one string, made once per rule object. */
+function wireOf(rule: Rule): string {
+  let wire = wires.get(rule);
+  if (wire === undefined) {
+    wire = rule.wire.join(":");
+    wires.set(rule, wire);
+  }
+  return wire;
+}
+
+/** Wire kinds whose state keeps request ids (log entries, leases): only their requests send one. */
+const kindsWithIds = new Set(["sw", "cc"]);
+
+/** Whether two requests can share a run: the same cost, maxWait and reserve. */
+const sameTerms = (a: StoreRequest, b: StoreRequest): boolean =>
+  a.cost === b.cost && a.maxWaitUs === b.maxWaitUs && a.reserve === b.reserve;
+
+/** Rule lists with the same signature are one rule set in a call (sent once). */
+function signatureOf(rules: readonly Rule[]): string {
+  return rules.length === 1 ? wireOf(rules[0] as Rule) : rules.map(wireOf).join("|");
+}
+
+/** Reads the acquire script's reply: Redis time, then per request a code, the wait and each limit's figures. */
+export function decodeAcquire(
+  reply: unknown,
+  quotas: readonly StoreAcquire[],
+  localNowUs: number | undefined,
+): StoreDecision[][] {
+  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * q.rules.length), 1);
+  if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
+    throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
+  }
+  const numbers = reply as number[];
+  const nowUs = numbers[0] as number;
+  let at = 1;
+  return quotas.map((quota) =>
+    quota.requests.map(() => {
+      const code = numbers[at] as number;
+      const waitUs = numbers[at + 1] as number;
+      const limits = new Array<{ remaining: number; resetUs: number }>(quota.rules.length);
+      for (let i = 0; i < limits.length; i++) {
+        limits[i] = {
+          remaining: numbers[at + 2 + 2 * i] as number,
+          resetUs: nowUs + (numbers[at + 3 + 2 * i] as number),
+        };
+      }
+      at += 2 + 2 * quota.rules.length;
+      // code = 4 * (blocking + 1) + 2 * unqueueable + admitted
+      return {
+        admitted: code % 2 === 1,
+        waitUs,
+        nowUs,
+        blocking: Math.floor(code / 4) - 1,
+        queueable: (code & 2) === 0,
+        limits,
+        localNowUs,
+      };
+    }),
+  );
+}
+
+/** An acquire call's KEYS and the ARGV after the call's own four, and the kinds of its rules. */
+export interface AcquireWire {
+  readonly keys: string[];
+  readonly args: string[];
+  /** The one kind every rule has, or "mixed": the smallest script that knows them all runs. */
+  readonly kinds: Rule["kind"] | "mixed";
+}
+
+/**
+ * Writes quotas as the acquire script reads them (lua/acquire.lua): rule sets sent once, then
+ * quotas in runs that share their terms. A quota whose requests differ goes as several quotas
+ * in a row, which the script decides the same way (one after the other).
+ */
+export function encodeAcquire(quotas: readonly StoreAcquire[]): AcquireWire {
+  const first = quotas[0] as StoreAcquire;
+  // Named after the call's first request id, in the slot of its quotas.
+  const keys: string[] = [`${first.keys.base}call:${first.requests[0]?.id}`];
+  const setArgs: string[] = [];
+  const runArgs: string[] = [];
+  const sets = new Map<string, { readonly index: string; readonly usesIds: boolean }>();
+  let kinds: Rule["kind"] | "mixed" | undefined;
+  let entries = 0;
+  let run: { at: number; length: number; set: string; count: number; head: StoreRequest } | undefined;
+  for (const quota of quotas) {
+    const signature = signatureOf(quota.rules);
+    let set = sets.get(signature);
+    if (set === undefined) {
+      set = { index: String(sets.size + 1), usesIds: quota.rules.some((rule) => kindsWithIds.has(rule.wire[0])) };
+      sets.set(signature, set);
+      setArgs.push(String(quota.rules.length));
+      for (const rule of quota.rules) {
+        setArgs.push(rule.wire[0], String(rule.wire[1]), String(rule.wire[2]), String(rule.wire[3]));
+        kinds = kinds === undefined || kinds === rule.kind ? rule.kind : "mixed";
+      }
+    }
+    const { requests } = quota;
+    for (let from = 0; from < requests.length; ) {
+      const head = requests[from] as StoreRequest;
+      let end = from + 1;
+      while (end < requests.length && sameTerms(requests[end] as StoreRequest, head)) end++;
+      entries++;
+      keys.push(quota.keys.pause);
+      for (const key of quota.keys.limits) keys.push(key);
+      const count = end - from;
+      if (run !== undefined && run.set === set.index && run.count === count && sameTerms(run.head, head)) {
+        runArgs[run.at] = String(++run.length);
+      } else {
+        run = { at: runArgs.length, length: 1, set: set.index, count, head };
+        runArgs.push("1", set.index, String(count), String(head.cost), String(head.maxWaitUs), String(head.reserve));
+      }
+      if (set.usesIds) for (let i = from; i < end; i++) runArgs.push((requests[i] as StoreRequest).id);
+      from = end;
+    }
+  }
+  return { keys, args: [String(sets.size), ...setArgs, String(entries), ...runArgs], kinds: kinds ?? "mixed" };
+}

@@ -19,9 +19,9 @@ for q = 1, quota_count do
     tats[i] = tonumber(redis.call("GET", KEYS[key_at + i])) or 0
   end
   local paused = tonumber(redis.call("GET", KEYS[key_at])) or 0
+  local cost, max_wait, hold = quota.cost, quota.max_wait, quota.hold
   local dirty = false
-  for j = quota.first, quota.last do
-    local cost, max_wait, hold = costs[j], max_waits[j], holds[j]
+  for _ = quota.first, quota.last do
     local slot, blocking = max(now, paused), 0
     if paused > now then blocking = -1 end
     for i = 1, limit_count do

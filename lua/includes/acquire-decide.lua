@@ -36,10 +36,11 @@ for q = 1, quota_count do
     states[i] = set[i].algo.load(KEYS[key_at + i], set[i].spec, now)
   end
   local paused = tonumber(redis.call("GET", KEYS[key_at])) or 0
+  local cost, max_wait, hold = quota.cost, quota.max_wait, quota.hold
   local dirty = false
   for j = quota.first, quota.last do
-    local id, cost, max_wait = ids[j], costs[j], max_waits[j]
-    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, holds[j])
+    local id = ids[j]
+    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, hold)
     local admitted = settled and (max_wait < 0 or wait <= max_wait)
     if admitted and record then
       for i = 1, limit_count do

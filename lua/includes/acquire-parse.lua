@@ -4,12 +4,13 @@
   (as documented in acquire.lua) before anything is written. Included after the algorithms the
   script supports, before the half that decides (acquire-decide or acquire-decide-token-buckets).
 
-  Leaves: now, record, remember, quota_count, quotas[q] = { set, key_at, first, last } and,
-  per request j (first..last of its quota), ids[j], costs[j], max_waits[j] and holds[j].
+  Leaves: now, record, remember, quota_count, quotas[q] = { set, key_at, first, last, cost,
+  max_wait, hold } (the terms every request of q shares) and, where the rule set keeps ids,
+  ids[j] per request j (first..last of its quota).
 
   Written for Redis's Lua interpreter, which runs this on every call: each number is parsed
-  once, no table is made per request, each rule's size is worked out once per rule set, and
-  requests without headroom share one list of zero holds per rule set.
+  once per run, no table is made per request, each rule's size is worked out once per rule
+  set, and requests without headroom share one list of zero holds per rule set.
 ]]
 
 local now = clock(ARGV[1])
@@ -65,12 +66,10 @@ end
 -- Quotas come in runs of quotas that share a rule set, a number of requests and each
 -- request's cost, maxWait and reserve (a batch of tryAcquires on distinct keys is one run):
 -- 6 ARGV (N quotas, rule set, R, cost, maxWait, reserve), then N * R request ids if the rule
--- set keeps ids. Each quota has 1 + L KEYS (pause, then one per limit). Numbers are parsed
--- once per run, into flat lists indexed by request (no table per request).
+-- set keeps ids. Each quota has 1 + L KEYS (pause, then one per limit).
 local quota_count = int_arg(ARGV[at], "quota count", 1)
 at = at + 1
-local quotas, key_at, q = {}, 2, 0
-local ids, costs, max_waits, holds, r = {}, {}, {}, {}, 0
+local quotas, ids, key_at, q, r = {}, {}, 2, 0, 0
 while q < quota_count do
   if at + 5 > #ARGV then fail("expected 6 ARGV per run of quotas, got " .. #ARGV .. " ARGV in all") end
   local run = int_arg(ARGV[at], "run length", 1)
@@ -86,16 +85,20 @@ while q < quota_count do
   if q + run > quota_count then fail("runs give more quotas than the count " .. quota_count) end
   for _ = 1, run do
     q = q + 1
-    quotas[q] = { set = set, key_at = key_at, first = r + 1, last = r + request_count }
-    for _ = 1, request_count do
-      r = r + 1
-      local id = ""
-      if set.uses_id then
-        id = ARGV[at]
+    quotas[q] = {
+      set = set, key_at = key_at, first = r + 1, last = r + request_count,
+      cost = cost, max_wait = max_wait, hold = hold,
+    }
+    if set.uses_id then
+      for _ = 1, request_count do
+        r = r + 1
+        local id = ARGV[at]
         at = at + 1
         if record and (id == nil or id == "") then fail("an acquire needs a request id where kept") end
+        ids[r] = id
       end
-      ids[r], costs[r], max_waits[r], holds[r] = id, cost, max_wait, hold
+    else
+      r = r + request_count
     end
     key_at = key_at + #set + 1
   end

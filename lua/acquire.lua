@@ -24,7 +24,8 @@
   ARGV[5]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
            ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
   then     Q: number of quotas, >= 1; then runs of quotas until Q are given. A run is N (quotas
-           in it, >= 1), their rule set (1..S), R (requests per quota, >= 1) and the terms all
+           in it, >= 1), their rule set (1..S), R (requests per quota, >= 1; a call decides at
+           most 100,000 requests) and the terms all
            N * R requests share: cost (integer units >= 1, or 0 when not recording), maxWait
            (microseconds the caller accepts to wait; -1 = no bound), reserve (per mille of each
            limit's size the request must leave free: headroom for higher priorities; 0 for the

@@ -52,6 +52,13 @@ describe("embedded scripts", () => {
     await expect(call("", "1", "0", "", ...tb, "2", "1", "1", "1", "1", "0", "0")).rejects.toThrow(
       /expected 6 ARGV per run of quotas/,
     );
+    // malformed counts cannot make a short call do unbounded work
+    await expect(call("", "1", "0", "", ...tb, "1000000000", "1000000000", "1", "1", "1", "0", "0")).rejects.toThrow(
+      /needs more KEYS than given/,
+    );
+    await expect(call("", "1", "0", "", ...tb, "1", "1", "1", "1000000000", "1", "0", "0")).rejects.toThrow(
+      /at most 100000 requests/,
+    );
     await expect(call("", "1", "0", "", ...tb, "1", "1", "1", "1", "2", "0", "500")).rejects.toThrow(
       /headroom 1 can never fit/,
     );

@@ -83,6 +83,9 @@ while q < quota_count do
   local hold = holds_of(set, int_arg(ARGV[at + 5], "reserve", 0), cost)
   at = at + 6
   if q + run > quota_count then fail("runs give more quotas than the count " .. quota_count) end
+  -- The work of a call stays bounded by its size: every quota has its KEYS, and requests are capped.
+  if key_at + run * (#set + 1) - 1 > #KEYS then fail("a run of " .. run .. " quotas needs more KEYS than given") end
+  if r + run * request_count > 100000 then fail("a call decides at most 100000 requests") end
   for _ = 1, run do
     q = q + 1
     quotas[q] = {

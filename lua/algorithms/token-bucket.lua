@@ -9,6 +9,13 @@
   reservation pushes TAT forward. Memory: one key, one number.
 ]]
 
+-- Writes a bucket's TAT, living until the bucket is full again. The TAT is only ever read back
+-- as a number, so it goes as it is (see common.lua). acquire-decide-token-buckets writes with
+-- this too.
+local function save_tat(key, tat, now)
+  redis.call("SET", key, tat, "PX", int_text(math.max(1, math.ceil((tat - now) / 1000))))
+end
+
 algorithms.tb = {
   parse = function(a, b)
     return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1) }
@@ -29,7 +36,7 @@ algorithms.tb = {
     state.tat = math.max(state.tat, t) + n * spec.interval
   end,
   save = function(state, key, _, now)
-    redis.call("SET", key, state.tat, "PX", int_text(math.max(1, math.ceil((state.tat - now) / 1000))))
+    save_tat(key, state.tat, now)
   end,
   report = function(state, spec, now)
     local tat = math.max(state.tat, now)

@@ -8,7 +8,7 @@
   not move with t: one pass over the limits finds the slot.
 ]]
 
-local max, floor, ceil = math.max, math.floor, math.ceil
+local max, floor = math.max, math.floor
 local reply, n, admitted_any = { now }, 1, false
 for q = 1, quota_count do
   local quota = quotas[q]
@@ -50,8 +50,7 @@ for q = 1, quota_count do
   if dirty then
     admitted_any = true
     for i = 1, limit_count do
-      -- the TAT is only read back as a number: it goes as it is (see common.lua)
-      redis.call("SET", KEYS[key_at + i], tats[i], "PX", int_text(max(1, ceil((tats[i] - now) / 1000))))
+      save_tat(KEYS[key_at + i], tats[i], now)
     end
   end
 end

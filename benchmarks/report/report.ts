@@ -63,6 +63,7 @@ function sharingTable(rows: readonly ShareRow[]): string {
       "429s",
       "worst window (arrivals)",
       "worst window (limiter's slots)",
+      "arrival after slot, ms (median / most)",
       "utilisation",
       "time to finish (ideal)",
       "note",
@@ -75,6 +76,9 @@ function sharingTable(rows: readonly ShareRow[]): string {
       String(row.rejected),
       `${row.worstWindow}/${row.limit}`,
       row.worstWindowLimiterClock === undefined ? "n/a: no slot times" : `${row.worstWindowLimiterClock}/${row.limit}`,
+      row.arrivalLagMs === undefined
+        ? "n/a: no slot times"
+        : `${row.arrivalLagMs.p50.toFixed(1)} / ${row.arrivalLagMs.max.toFixed(1)}`,
       percent(row.utilisation),
       `${fixed(row.elapsedMs)} ms (${fixed(row.idealMs)})`,
       [row.finished ? "" : "did not finish", row.failure ?? ""].filter(Boolean).join("; "),
@@ -142,7 +146,7 @@ ${throughputTables(report.throughput)}
 
 ## 2. Sharing one quota across processes
 
-A strict local API (exact sliding window, ${settings.shareLimit} per ${settings.shareWindowMs} ms, judged on arrival, 429 otherwise). The job: ${settings.shareJob} accepted requests split over the processes, 4 in flight per process; a 429 is retried through the limiter. Worst window (arrivals): most requests that reached the server in any ${settings.shareWindowMs} ms; (limiter's slots): the same over the slot times the limiter handed out, on its own clock (only Sluice reports them). Utilisation: accepted / what the window allowed between the first and the last accepted request. Clock skew: every second process's \`Date.now\` runs 2 s ahead. Cron-style: a process starts every 0.6 window and exits when its share is done.
+A strict local API (exact sliding window, ${settings.shareLimit} per ${settings.shareWindowMs} ms, judged on arrival, 429 otherwise). The job: ${settings.shareJob} accepted requests split over the processes, 4 in flight per process; a 429 is retried through the limiter. Worst window (arrivals): most requests that reached the server in any ${settings.shareWindowMs} ms; (limiter's slots): the same over the slot times the limiter handed out, on its own clock (only Sluice reports them). Arrival after slot: how long after the slot the limiter handed out a request reached the server, on this machine's clock (Redis's TIME and Node's \`performance.timeOrigin\` both read it); a margin shorter than this lag lets a window's requests reach the server inside the next one. Utilisation: accepted / what the window allowed between the first and the last accepted request. Clock skew: every second process's \`Date.now\` runs 2 s ahead. Cron-style: a process starts every 0.6 window and exits when its share is done.
 
 ${sharingTable(report.sharing)}
 

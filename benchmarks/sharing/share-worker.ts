@@ -1,7 +1,8 @@
 // One process of a sharing run. Waits for "go" on stdin (after START_DELAY_MS more for the
 // cron-style run), sends its TASKS requests to SERVER_URL through the contender's gate with
 // IN_FLIGHT at a time, retries each 429 through the gate, and prints one JSON line of counts
-// (and the slot times the limiter reported, when it reports them).
+// (and the slot times the limiter reported, when it reports them). A request whose slot is known
+// carries it in an `x-slot` header, so the server can tell how long after its slot it arrived.
 // CLOCK_SKEW_MS shifts Date.now, as a machine with a wrong clock would.
 import { Redis } from "ioredis";
 import { applyClockSkew, requiredEnv as env } from "../../scripts/worker-env.js";
@@ -38,7 +39,7 @@ async function lane(until: number): Promise<void> {
         const slot = await gate();
         if (slot !== undefined) slots.push(slot);
         sent++;
-        const response = await fetch(url);
+        const response = await fetch(url, slot === undefined ? undefined : { headers: { "x-slot": String(slot) } });
         await response.arrayBuffer();
         if (response.status === 200) break;
         rejected++;

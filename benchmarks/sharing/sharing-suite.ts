@@ -23,6 +23,8 @@ export interface ShareRow {
   readonly worstWindow: number;
   /** The same on the limiter's own clock (the slots it handed out), when it reports them. */
   readonly worstWindowLimiterClock?: number;
+  /** How many ms after its slot a request reached the server (median and most), when slots are reported. */
+  readonly arrivalLagMs?: { readonly p50: number; readonly max: number };
   readonly limit: number;
   /** Accepted / what the quota allowed from the first to the last accepted request. */
   readonly utilisation: number;
@@ -72,6 +74,11 @@ function utilisation(accepted: readonly number[], limit: number, windowMs: numbe
   if (accepted.length === 0) return 0;
   const span = Math.max(...accepted) - Math.min(...accepted);
   return accepted.length / (limit * (1 + span / windowMs));
+}
+
+function medianAndMost(values: readonly number[]): { p50: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: sorted[Math.floor(sorted.length / 2)] as number, max: sorted[sorted.length - 1] as number };
 }
 
 async function runShare(
@@ -144,6 +151,7 @@ async function runShare(
       rejected: tally.rejected,
       worstWindow: worstWindow(tally.arrivals, windowMs),
       ...(slots.length === 0 ? {} : { worstWindowLimiterClock: worstWindow(slots, windowMs) }),
+      ...(tally.lagsMs.length === 0 ? {} : { arrivalLagMs: medianAndMost(tally.lagsMs) }),
       limit,
       utilisation: utilisation(tally.accepted, limit, windowMs),
       elapsedMs,

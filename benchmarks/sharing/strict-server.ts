@@ -7,6 +7,11 @@ export interface ServerTally {
   /** Arrival times of the requests answered 200. */
   readonly accepted: readonly number[];
   readonly rejected: number;
+  /**
+   * For each request that carried its slot (`x-slot`, epoch ms on the limiter's clock): how many
+   * ms after it the request arrived, on this machine's wall clock (which Redis's TIME reads too).
+   */
+  readonly lagsMs: readonly number[];
 }
 
 export interface StrictServer {
@@ -27,11 +32,14 @@ export async function startStrictServer(limit: number, windowMs: number): Promis
   let head = 0;
   let arrivals: number[] = [];
   let rejected = 0;
+  let lagsMs: number[] = [];
   const server = createServer((request, response) => {
     const now = performance.now();
     // Workers open their keep-alive sockets on /warm before a run; those calls are not counted.
     if (request.url === "/warm") return void response.writeHead(204).end();
     arrivals.push(now);
+    const slot = request.headers["x-slot"];
+    if (typeof slot === "string") lagsMs.push(performance.timeOrigin + now - Number(slot));
     while (head < accepted.length && (accepted[head] as number) <= now - windowMs) head++;
     if (accepted.length - head < limit) {
       accepted.push(now);
@@ -51,8 +59,9 @@ export async function startStrictServer(limit: number, windowMs: number): Promis
       head = 0;
       arrivals = [];
       rejected = 0;
+      lagsMs = [];
     },
-    tally: () => ({ arrivals, accepted, rejected }),
+    tally: () => ({ arrivals, accepted, rejected, lagsMs }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,15 +4,51 @@
   Spec: limit = admissions per window, window = microseconds, unused.
   State: one sorted set; member "<requestId>" (or "<requestId>:<i>" for the i-th unit of a
   cost > 1), score = admission time in microseconds (a reservation's future slot).
-  Guarantee: in ANY interval of length window, at most limit admissions. Admissions are
-  recorded in time order (a new slot is never before the last one), so checking the window
-  that ends at the new slot covers every window that contains it.
+  Guarantee: in ANY interval of length window, at most limit admissions. A slot at or after
+  the last one only needs the window that ends at it checked. A slot asked for before the last
+  one (reservations lie ahead) is taken if every window that contains it still has room, so a
+  slot given back (a grant used too late, a cancelled wait) is used again, not lost; otherwise
+  the request queues after the last one.
   Memory: one member per admitted unit still inside the window (about 60-80 bytes each).
 ]]
 
 local function log_member(id, i)
   if i == 1 then return id end
   return id .. ":" .. i
+end
+
+-- Writes this call's admissions to the log (the stored entries then include them).
+local function write_added(state)
+  for first = 1, #state.added, 500 do
+    local args = {}
+    for i = first, math.min(#state.added, first + 499) do
+      args[#args + 1] = fmt(state.added[i].t)
+      args[#args + 1] = state.added[i].member
+    end
+    redis.call("ZADD", state.key, unpack(args))
+  end
+  state.added = {}
+  state.stored = state.live
+end
+
+-- Whether n units (leaving `hold` free) fit at t with every window of length `window` that
+-- contains t: no `limit - n - hold + 1` live entries lie with t inside one such window.
+-- Needs this call's admissions written (write_added), so the log is the whole record.
+local function fits_at(state, spec, n, t, hold)
+  local room = spec.limit - n - hold
+  if room < 0 then return false end
+  local low, high = "(" .. fmt(t - spec.window), "(" .. fmt(t + spec.window)
+  -- The window that ends at t is the usual culprit: count it before reading the entries.
+  if redis.call("ZCOUNT", state.key, low, fmt(t)) > room then return false end
+  local near = redis.call("ZRANGEBYSCORE", state.key, low, high, "WITHSCORES")
+  local times = {}
+  for i = 2, #near, 2 do
+    times[#times + 1] = tonumber(near[i])
+  end
+  for i = 1, #times - room do
+    if math.max(times[i + room], t) - math.min(times[i], t) < spec.window then return false end
+  end
+  return true
 end
 
 algorithms.sw = {
@@ -31,15 +67,22 @@ algorithms.sw = {
     local total = redis.call("ZCARD", key)
     local live = redis.call("ZCOUNT", key, "(" .. fmt(floor), "+inf")
     local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
-    -- `stored` entries are live in Redis; `added` ones (this call's) are written by save().
-    return { floor = floor, dead = total - live, live = live, stored = live, added = {}, last = tonumber(last[2]) or 0 }
+    -- `stored` entries are live in Redis; `added` ones (this call's, in time order, after every
+    -- stored one) are written by save(), or at once when a slot before the last needs the log.
+    return {
+      key = key, floor = floor, dead = total - live, live = live, stored = live, added = {}, last = tonumber(last[2]) or 0,
+    }
   end,
   earliest = function(state, spec, n, t, key, hold)
+    if t < state.last then
+      write_added(state)
+      if fits_at(state, spec, n, t, hold) then return t end
+    end
     local base = math.max(t, state.last)
     local excess = state.live + n + hold - spec.limit
     if excess <= 0 then return base end
     -- The excess-th oldest live entry must have left the window: slot >= its time + window.
-    -- This call's entries come after the stored ones (slots never go back in time).
+    -- This call's unwritten entries come after the stored ones.
     if excess > state.stored then return math.max(base, state.added[excess - state.stored].t + spec.window) end
     local rank = state.dead + excess - 1
     local entry = redis.call("ZRANGE", key, int_text(rank), int_text(rank), "WITHSCORES")
@@ -50,17 +93,12 @@ algorithms.sw = {
       state.added[#state.added + 1] = { t = t, member = log_member(id, i) }
     end
     state.live = state.live + n
+    -- A slot before the last goes straight to the log, so `added` stays after every stored entry.
+    if t < state.last then write_added(state) end
     state.last = math.max(state.last, t)
   end,
   save = function(state, key, spec, now)
-    for first = 1, #state.added, 500 do
-      local args = {}
-      for i = first, math.min(#state.added, first + 499) do
-        args[#args + 1] = fmt(state.added[i].t)
-        args[#args + 1] = state.added[i].member
-      end
-      redis.call("ZADD", key, unpack(args))
-    end
+    write_added(state)
     if state.dead > 0 then redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(state.floor)) end
     expire_after(key, state.last + spec.window - now)
   end,

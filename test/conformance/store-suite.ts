@@ -177,6 +177,21 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect((await q.acquire(t0, { maxWaitUs: 2 * SECOND })).waitUs).toBe(SECOND);
     });
 
+    it("reservations on a log: a slot given back before them is used again when every window has room", async () => {
+      const rules = [slidingWindow({ limit: 2, window: "1s" })];
+      const q = quota(rules);
+      const t0 = start();
+      await q.acquire(t0);
+      await q.acquire(t0, { id: "late" });
+      expect(await q.acquire(t0, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND });
+      // "late" was granted at t0 but not used in time: given back, its place in the window is free
+      await store.cancel({ keys: q.keys, rules, id: "late", cost: 1, slotUs: t0, resetsUs: [0] });
+      const t1 = t0 + 100_000;
+      expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: 0 });
+      // the window from t0 is full again: the next one queues behind it
+      expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND });
+    });
+
     it("pause: every acquire waits until it ends; a shorter pause never shortens it", async () => {
       const q = quota([tokenBucket({ rate: 100 })]);
       const t0 = start();

@@ -1,4 +1,4 @@
-import type { ModelAlgorithm } from "./algorithm.js";
+import type { ModelAlgorithm, Spec } from "./algorithm.js";
 
 interface Entry {
   readonly t: number;
@@ -7,20 +7,42 @@ interface Entry {
 
 const member = (id: string, i: number): string => (i === 1 ? id : `${id}:${i}`);
 
+/**
+ * Whether n units (leaving `hold` free) fit at t with every window that contains t: no
+ * `limit - n - hold + 1` entries lie with t inside one window.
+ */
+function fitsAt(entries: readonly Entry[], [limit, window]: Spec, n: number, t: number, hold: number): boolean {
+  const room = limit - n - hold;
+  if (room < 0) return false;
+  const near = entries.filter((e) => e.t > t - window && e.t < t + window).map((e) => e.t);
+  for (let i = 0; i + room < near.length; i++) {
+    if (Math.max(near[i + room] as number, t) - Math.min(near[i] as number, t) < window) return false;
+  }
+  return true;
+}
+
 /** Exact sliding log, as lua/algorithms/sliding-log.lua: spec = [limit, window, _]. */
 export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
   size: ([limit]) => limit,
-  // Entries are appended in time order (a slot is never before the last), so the array stays sorted.
+  // Entries are kept in time order: a slot before the last one is inserted in its place.
   load: (stored, [, window], now) => ({ entries: (stored?.entries ?? []).filter((e) => e.t > now - window) }),
-  earliest(state, [limit, window], n, t, hold) {
+  earliest(state, spec, n, t, hold) {
+    const [limit, window] = spec;
     const last = state.entries.at(-1)?.t ?? 0;
+    // Before reservations ahead: taken if every window containing t has room (a given-back slot).
+    if (t < last && fitsAt(state.entries, spec, n, t, hold)) return t;
     const base = Math.max(t, last);
     const excess = state.entries.length + n + hold - limit;
     if (excess <= 0) return base;
     return Math.max(base, (state.entries[excess - 1] as Entry).t + window);
   },
   commit(state, [, window], n, t, id) {
-    for (let i = 1; i <= n; i++) state.entries.push({ t, member: member(id, i) });
+    const after = state.entries.findIndex((e) => e.t > t);
+    state.entries.splice(
+      after < 0 ? state.entries.length : after,
+      0,
+      ...Array.from({ length: n }, (_, i) => ({ t, member: member(id, i + 1) })),
+    );
     return (state.entries.at(-1) as Entry).t + window;
   },
   report(state, [limit, window], now) {

@@ -1,4 +1,4 @@
-import { createLimiter, slidingWindow, tokenBucket } from "@sluice/node";
+import { createLimiter, slidingWindow } from "@sluice/node";
 import PQueue from "p-queue";
 import { RateLimiterQueue, RateLimiterRedis } from "rate-limiter-flexible";
 import { bottleneckLimiter } from "../contenders/bottleneck.js";
@@ -59,11 +59,12 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;
     }
     case "Sluice sliding window, 30 ms margin, paced 1 ms": {
-      // A tighter variant of the recipe: 30 ms of margin, and a bucket of one token per ms that
-      // paces the slots, so a window's worth of requests does not fall due at one instant
-      // (processes all waking at once make the last of them late).
+      // A tighter variant of the recipe: 30 ms of margin, and a second window of one request per
+      // ms that paces the slots, so a window's worth of requests does not fall due at one instant
+      // (processes all waking at once make the last of them late). Both are exact sliding
+      // windows, so a slot a late grant gives back can be taken again at once where it fits.
       const limiter = createLimiter({ redis, prefix: "share-paced" });
-      const rules = [slidingWindow({ limit, window: windowMs + 30 }), tokenBucket({ rate: 1000, per: "1s", burst: 1 })];
+      const rules = [slidingWindow({ limit, window: windowMs + 30 }), slidingWindow({ limit: 1, window: 1 })];
       const shared = limiter.quota(quota, { limits: rules, maxLateness: 20 });
       await shared.state();
       return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;

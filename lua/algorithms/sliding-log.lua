@@ -31,16 +31,27 @@ local function write_added(state)
   state.stored = state.live
 end
 
--- Whether n units (leaving `hold` free) fit at t with every window of length `window` that
--- contains t: no `limit - n - hold + 1` live entries lie with t inside one such window.
--- Needs this call's admissions written (write_added), so the log is the whole record.
-local function fits_at(state, spec, n, t, hold)
-  local room = spec.limit - n - hold
-  if room < 0 then return false end
-  local low, high = "(" .. fmt(t - spec.window), "(" .. fmt(t + spec.window)
-  -- The window that ends at t is the usual culprit: count it before reading the entries.
-  if redis.call("ZCOUNT", state.key, low, fmt(t)) > room then return false end
-  local near = redis.call("ZRANGEBYSCORE", state.key, low, high, "WITHSCORES")
+-- How many of this call's unwritten entries (in time order) are at or before x.
+local function added_upto(state, x)
+  local low, high = 0, #state.added
+  while low < high do
+    local mid = math.floor((low + high + 1) / 2)
+    if state.added[mid].t <= x then low = mid else high = mid - 1 end
+  end
+  return low
+end
+
+-- Live entries in the window that ends at t, (t - window, t]: stored, and this call's unwritten.
+local function count_ending_at(state, spec, t)
+  local stored = redis.call("ZCOUNT", state.key, "(" .. fmt(t - spec.window), fmt(t))
+  return stored + added_upto(state, t) - added_upto(state, t - spec.window)
+end
+
+-- Whether an entry at t leaves every window of length `window` that contains t with at most
+-- `room` other entries: no `room + 1` live entries lie with t inside one window. Reads the log
+-- only, so this call's admissions must be written first (write_added).
+local function fits_at(state, spec, room, t)
+  local near = redis.call("ZRANGEBYSCORE", state.key, "(" .. fmt(t - spec.window), "(" .. fmt(t + spec.window), "WITHSCORES")
   local times = {}
   for i = 2, #near, 2 do
     times[#times + 1] = tonumber(near[i])
@@ -74,9 +85,12 @@ algorithms.sw = {
     }
   end,
   earliest = function(state, spec, n, t, key, hold)
-    if t < state.last then
+    -- Before the last slot: taken if every window containing t has room for n (leaving `hold`).
+    -- The window that ends at t is the usual obstacle, so it is counted before the log is read.
+    local room = spec.limit - n - hold
+    if t < state.last and room >= 0 and count_ending_at(state, spec, t) <= room then
       write_added(state)
-      if fits_at(state, spec, n, t, hold) then return t end
+      if fits_at(state, spec, room, t) then return t end
     end
     local base = math.max(t, state.last)
     local excess = state.live + n + hold - spec.limit

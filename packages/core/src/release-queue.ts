@@ -1,3 +1,4 @@
+import { onAbort } from "./on-abort.js";
 import type { Store } from "./store.js";
 
 interface Waiter {
@@ -46,14 +47,17 @@ export class ReleaseQueue {
       }
       const leave = () => {
         clearTimeout(timer);
-        abort?.removeEventListener("abort", onAbort);
+        stopListening();
         const index = this.#waiters.indexOf(waiter);
         if (index >= 0) this.#waiters.splice(index, 1);
       };
-      const onAbort = () => {
-        leave();
-        reject(abort?.reason);
-      };
+      const stopListening =
+        abort === undefined
+          ? () => {}
+          : onAbort(abort, () => {
+              leave();
+              reject(abort.reason);
+            });
       const waiter: Waiter = {
         wake: () => {
           leave();
@@ -64,7 +68,6 @@ export class ReleaseQueue {
         leave();
         resolve("timeout");
       }, ms);
-      abort?.addEventListener("abort", onAbort, { once: true });
       if (first) this.#waiters.unshift(waiter);
       else this.#waiters.push(waiter);
     });

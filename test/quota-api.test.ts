@@ -221,6 +221,21 @@ describe("maxLateness", () => {
     expect((await q.state()).limits[0]?.remaining).toBe(0);
   });
 
+  it("onFirstReply sees only the first reply when a late grant is asked for again", async () => {
+    const { store, cancels } = lateStore([40, 0]);
+    const q = new Limiter(store, randomPrefix()).quota("late", {
+      limits: [slidingWindow({ limit: 1, window: "1m" })],
+      maxLateness: 10,
+    });
+    const replies: Decision[] = [];
+    const grant = await q.acquire({ maxWait: "1s", onFirstReply: (decision) => replies.push(decision) });
+    // the first reply (40 ms late) was given back and asked for again; the callback saw it alone
+    expect(cancels).toHaveLength(1);
+    expect(grant.lease).not.toBe(cancels[0]);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.allowed).toBe(true);
+  });
+
   it("tryAcquire gives a late grant back and reports it denied, retryable at once", async () => {
     const { store, cancels } = lateStore([40, 0]);
     const q = new Limiter(store, randomPrefix()).quota("late", {

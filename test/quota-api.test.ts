@@ -236,6 +236,41 @@ describe("maxLateness", () => {
     expect(replies[0]?.allowed).toBe(true);
   });
 
+  it("a late grant given back is granted again at once on an exact window that still has room", async () => {
+    const memory = new MemoryStore();
+    let calls = 0;
+    // The second call's reply comes 40 ms late; meanwhile another process reserves the next slot.
+    const acquire = async (quotas: StoreAcquire[], call: StoreCall) => {
+      const decisions = await memory.acquire(quotas, call);
+      if (++calls === 2) {
+        const { keys, rules } = quotas[0] as StoreAcquire;
+        const other = { id: "other", cost: 1, maxWaitUs: 5_000_000, reserve: 0 };
+        await memory.acquire([{ keys, rules, requests: [other] }], { record: true });
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      return decisions.map((quota) => quota.map((d) => ({ ...d, localNowUs: d.nowUs })));
+    };
+    const store = new Proxy(memory, {
+      get: (target, property) => {
+        if (property === "acquire") return acquire;
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const q = new Limiter(store, randomPrefix()).quota("late", {
+      limits: [slidingWindow({ limit: 2, window: "1s" })],
+      maxLateness: 10,
+    });
+    await q.acquire();
+    let lateSlot = 0;
+    const grant = await q.acquire({ maxWait: "2s", onFirstReply: (d) => (lateSlot = d.admittedAt ?? 0) });
+    // given back 40 ms late, then taken again at once: the window from the first grant still has
+    // room, and the other process's slot a window later keeps every window at 2 (not queued
+    // behind that slot, about 1 s later)
+    expect(calls).toBe(3);
+    expect((grant.admittedAt as number) - lateSlot).toBeLessThan(500);
+  });
+
   it("tryAcquire gives a late grant back and reports it denied, retryable at once", async () => {
     const { store, cancels } = lateStore([40, 0]);
     const q = new Limiter(store, randomPrefix()).quota("late", {

@@ -1,7 +1,13 @@
 import { MemoryStore, type Store, type StoreAcquire, type StoreCall } from "@sluice/core";
 
-/** A memory store whose replies arrive `delays` ms late (in turn), each placed on the local clock. */
-export function lateStore(delays: number[]): { store: Store; cancels: string[] } {
+/**
+ * A memory store whose replies arrive `delays` ms late (in turn), each placed on the local clock.
+ * `meanwhile` runs on the same memory store while a reply is held (another process acting).
+ */
+export function lateStore(
+  delays: number[],
+  meanwhile?: (memory: MemoryStore, quotas: StoreAcquire[]) => Promise<void>,
+): { store: Store; cancels: string[] } {
   const memory = new MemoryStore();
   const cancels: string[] = [];
   const store = new Proxy(memory, {
@@ -9,7 +15,9 @@ export function lateStore(delays: number[]): { store: Store; cancels: string[] }
       if (property === "acquire") {
         return async (quotas: StoreAcquire[], call: StoreCall) => {
           const decisions = await target.acquire(quotas, call);
-          await new Promise((resolve) => setTimeout(resolve, delays.shift() ?? 0));
+          const delay = delays.shift() ?? 0;
+          if (delay > 0) await meanwhile?.(target, quotas);
+          await new Promise((resolve) => setTimeout(resolve, delay));
           return decisions.map((quota) => quota.map((d) => ({ ...d, localNowUs: d.nowUs })));
         };
       }

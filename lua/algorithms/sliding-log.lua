@@ -5,10 +5,13 @@
   State: one sorted set; member "<requestId>" (or "<requestId>:<i>" for the i-th unit of a
   cost > 1), score = admission time in microseconds (a reservation's future slot).
   Guarantee: in ANY interval of length window, at most limit admissions. A slot at or after
-  the last one only needs the window that ends at it checked. A slot asked for before the last
-  one (reservations lie ahead) is taken if every window that contains it still has room, so a
-  slot given back (a grant used too late, a cancelled wait) is used again, not lost; otherwise
-  the request queues after the last one.
+  the last one only needs the window that ends at it checked. A request asked for before the
+  last one (reservations lie ahead) takes the earliest time from then on at which every window
+  that contains it still has room, so a slot given back (a grant used too late, a cancelled
+  wait) is used again, not lost; otherwise it queues after the last one. Where the log near
+  that time is sparse (at most GAP_SCAN entries within a window on either side), that time is
+  searched for among the next GAP_SCAN entries; where it is dense, only the time asked for is
+  tried, so the search costs at most one read of GAP_SCAN entries.
   Memory: one member per admitted unit still inside the window (about 60-80 bytes each).
 ]]
 
@@ -62,6 +65,45 @@ local function fits_at(state, spec, room, t)
   return true
 end
 
+-- How far the search for a gap before the last slot reads the log, in entries.
+local GAP_SCAN = 64
+
+-- Live entries in (a, b), stored and this call's unwritten.
+local function count_between(state, a, b)
+  local stored = redis.call("ZCOUNT", state.key, "(" .. fmt(a), "(" .. fmt(b))
+  return stored + added_upto(state, b - 1) - added_upto(state, a)
+end
+
+-- The earliest c >= t, before the last slot, at which an entry leaves every window that
+-- contains c with at most `room` others, found among the GAP_SCAN entries after t - window;
+-- nil when there is none there. A candidate is judged only when every entry within a window of
+-- it was read. Each miss moves c past the entries that crowd it, so this ends.
+local function gap_from(state, spec, room, t)
+  write_added(state)
+  local raw = redis.call("ZRANGEBYSCORE", state.key, "(" .. fmt(t - spec.window), "+inf", "WITHSCORES", "LIMIT", 0, GAP_SCAN)
+  local times = {}
+  for i = 2, #raw, 2 do
+    times[#times + 1] = tonumber(raw[i])
+  end
+  local known = math.huge
+  if #times == GAP_SCAN then known = times[#times] end
+  local c, low = t, 1
+  while c < state.last and c + spec.window <= known do
+    while low <= #times and times[low] <= c - spec.window do low = low + 1 end
+    local high = low
+    while high <= #times and times[high] < c + spec.window do high = high + 1 end
+    local past = nil
+    for i = low, high - 1 - room do
+      if math.max(times[i + room], c) - math.min(times[i], c) < spec.window then
+        past = math.max(past or c, times[i] + spec.window)
+      end
+    end
+    if past == nil then return c end
+    c = past
+  end
+  return nil
+end
+
 algorithms.sw = {
   uses_id = true, -- log members are named after request ids
   parse = function(a, b)
@@ -85,12 +127,18 @@ algorithms.sw = {
     }
   end,
   earliest = function(state, spec, n, t, key, hold)
-    -- Before the last slot: taken if every window containing t has room for n (leaving `hold`).
-    -- The window that ends at t is the usual obstacle, so it is counted before the log is read.
+    -- Before the last slot: where every window containing the time has room for n (leaving
+    -- `hold`). A sparse log is searched for the earliest such time; in a dense one only t is
+    -- tried, and the window that ends at t, the usual obstacle, is counted before the log is read.
     local room = spec.limit - n - hold
-    if t < state.last and room >= 0 and count_ending_at(state, spec, t) <= room then
-      write_added(state)
-      if fits_at(state, spec, room, t) then return t end
+    if t < state.last and room >= 0 then
+      if count_between(state, t - spec.window, t + spec.window) <= GAP_SCAN then
+        local gap = gap_from(state, spec, room, t)
+        if gap then return gap end
+      elseif count_ending_at(state, spec, t) <= room then
+        write_added(state)
+        if fits_at(state, spec, room, t) then return t end
+      end
     end
     local base = math.max(t, state.last)
     local excess = state.live + n + hold - spec.limit

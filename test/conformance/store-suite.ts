@@ -192,6 +192,38 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND });
     });
 
+    it("reservations on a log: a request whose time a pacing limit has taken gets the first free time before them", async () => {
+      // 4 per second, paced 10 ms apart: four go at t0, +10, +20 and +30 ms, the fifth a second after t0
+      const rules = [slidingWindow({ limit: 4, window: "1s" }), slidingWindow({ limit: 1, window: "10ms" })];
+      const q = quota(rules);
+      const t0 = start();
+      for (const id of ["a", "b", "c", "late"]) await q.acquire(t0, { id, maxWaitUs: SECOND });
+      expect(await q.acquire(t0, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND });
+      await store.cancel({ keys: q.keys, rules, id: "late", cost: 1, slotUs: t0 + 30_000, resetsUs: [0, 0] });
+      // at +5 ms the pacing limit is taken until +30 ms, where the second has room again
+      const t1 = t0 + 5_000;
+      expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: 25_000 });
+      // that was the only gap: the next one queues behind the reservation
+      expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND + 5_000 });
+    });
+
+    it("reservations on a dense log (over 64 entries near): a slot given back is used again at the time asked", async () => {
+      const rules = [slidingWindow({ limit: 100, window: "1s" })];
+      const q = quota(rules);
+      const t0 = start();
+      await q.acquire(t0, { cost: 70 });
+      await q.acquire(t0, { cost: 30, id: "late" });
+      expect(await q.acquire(t0, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND });
+      await store.cancel({ keys: q.keys, rules, id: "late", cost: 30, slotUs: t0, resetsUs: [0] });
+      const t1 = t0 + 100_000;
+      expect(await q.acquire(t1, { cost: 30, maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: 0 });
+      // the window from t0 is full again: the next one waits for it to end
+      expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({
+        admitted: true,
+        waitUs: SECOND - 100_000,
+      });
+    });
+
     it("pause: every acquire waits until it ends; a shorter pause never shortens it", async () => {
       const q = quota([tokenBucket({ rate: 100 })]);
       const t0 = start();

@@ -21,6 +21,35 @@ function fitsAt(entries: readonly Entry[], [limit, window]: Spec, n: number, t: 
   return true;
 }
 
+/** How far the search for a gap before the last slot reads the log, in entries (GAP_SCAN). */
+const GAP_SCAN = 64;
+
+/**
+ * The earliest c >= t, before `last`, at which an entry leaves every window that contains c with
+ * at most `room` others, found among the GAP_SCAN entries after t - window (a candidate is
+ * judged only when every entry within a window of it was read); undefined when there is none.
+ */
+function gapFrom(entries: readonly Entry[], window: number, room: number, t: number, last: number): number | undefined {
+  const times = entries
+    .filter((e) => e.t > t - window)
+    .slice(0, GAP_SCAN)
+    .map((e) => e.t);
+  const known = times.length === GAP_SCAN ? (times.at(-1) as number) : Number.POSITIVE_INFINITY;
+  let c = t;
+  while (c < last && c + window <= known) {
+    const near = times.filter((x) => x > c - window && x < c + window);
+    let past: number | undefined;
+    for (let i = 0; i + room < near.length; i++) {
+      const first = near[i] as number;
+      if (Math.max(near[i + room] as number, c) - Math.min(first, c) < window)
+        past = Math.max(past ?? c, first + window);
+    }
+    if (past === undefined) return c;
+    c = past;
+  }
+  return undefined;
+}
+
 /** Exact sliding log, as lua/algorithms/sliding-log.lua: spec = [limit, window, _]. */
 export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
   size: ([limit]) => limit,
@@ -29,8 +58,16 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
   earliest(state, spec, n, t, hold) {
     const [limit, window] = spec;
     const last = state.entries.at(-1)?.t ?? 0;
-    // Before reservations ahead: taken if every window containing t has room (a given-back slot).
-    if (t < last && fitsAt(state.entries, spec, n, t, hold)) return t;
+    // Before reservations ahead: where every window containing the time has room (a given-back
+    // slot); a sparse log is searched from t on, in a dense one only t is tried.
+    const room = limit - n - hold;
+    if (t < last && room >= 0) {
+      const near = state.entries.filter((e) => e.t > t - window && e.t < t + window).length;
+      if (near <= GAP_SCAN) {
+        const gap = gapFrom(state.entries, window, room, t, last);
+        if (gap !== undefined) return gap;
+      } else if (fitsAt(state.entries, spec, n, t, hold)) return t;
+    }
     const base = Math.max(t, last);
     const excess = state.entries.length + n + hold - limit;
     if (excess <= 0) return base;

@@ -15,6 +15,8 @@ export interface Settings {
   readonly shareLimit: number;
   readonly shareWindowMs: number;
   readonly shareVariants: boolean;
+  /** Requests each sharing process sends through its limiter, on a quota of its own, before the run. */
+  readonly shareWarmupRequests: number;
   readonly memoryKeys: number;
   readonly memoryDecisionsPerKey: number;
   readonly coldStartRuns: number;
@@ -69,6 +71,7 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match"> {
         shareLimit: 50,
         shareWindowMs: 1_000,
         shareVariants: false,
+        shareWarmupRequests: 100,
         memoryKeys: 300,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 1,
@@ -85,6 +88,7 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match"> {
         shareLimit: 50,
         shareWindowMs: 1_000,
         shareVariants: true,
+        shareWarmupRequests: 300,
         memoryKeys: 10_000,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 3,

@@ -5,11 +5,18 @@ import { bottleneckLimiter } from "../contenders/bottleneck.js";
 import { upstashLimiter } from "../contenders/upstash.js";
 import type { Connection } from "../redis-targets.js";
 
-/**
- * Resolves when this process may send its next request to the shared API: to the slot's time on
- * the limiter's own clock (epoch ms) when the limiter reports one, else undefined.
- */
-export type Gate = () => Promise<number | undefined>;
+/** One contender's limiter in one process. */
+export interface Gate {
+  /**
+   * Resolves when this process may send its next request to the shared API: to the slot's time
+   * on the limiter's own clock (epoch ms) when the limiter reports one, else undefined.
+   */
+  next(): Promise<number | undefined>;
+  /** Stops what the limiter keeps running (Bottleneck's subscription and heartbeat). */
+  close(): Promise<void>;
+}
+
+const gate = (next: Gate["next"], close: Gate["close"] = async () => {}): Gate => ({ next, close });
 
 export interface GateContext {
   readonly redis: Connection;
@@ -46,7 +53,7 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       const limiter = createLimiter({ redis, prefix: "share" });
       const shared = limiter.quota(quota, { limits: [slidingWindow({ limit, window: windowMs })] });
       await shared.state();
-      return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;
+      return gate(async () => (await shared.acquire({ maxWait: "1m" })).admittedAt);
     }
     case "Sluice sliding window, 50 ms arrival margin": {
       // The documented recipe against a server that counts arrivals: no grant is used more than
@@ -56,7 +63,7 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       const rule = slidingWindow({ limit, window: windowMs + 50 });
       const shared = limiter.quota(quota, { limits: [rule], maxLateness: 20 });
       await shared.state();
-      return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;
+      return gate(async () => (await shared.acquire({ maxWait: "1m" })).admittedAt);
     }
     case "Sluice sliding window, 30 ms margin, paced 1 ms": {
       // A tighter variant of the recipe: 30 ms of margin, and a second window of one request per
@@ -67,7 +74,7 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       const rules = [slidingWindow({ limit, window: windowMs + 30 }), slidingWindow({ limit: 1, window: 1 })];
       const shared = limiter.quota(quota, { limits: rules, maxLateness: 20 });
       await shared.state();
-      return async () => (await shared.acquire({ maxWait: "1m" })).admittedAt;
+      return gate(async () => (await shared.acquire({ maxWait: "1m" })).admittedAt);
     }
     case "rate-limiter-flexible RateLimiterQueue": {
       const limiter = new RateLimiterRedis({
@@ -78,46 +85,50 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       });
       const queue = new RateLimiterQueue(limiter, { maxQueueSize: 100_000 });
       await limiter.get(quota);
-      return async () => {
+      return gate(async () => {
         await queue.removeTokens(1, quota);
         return undefined;
-      };
+      });
     }
     case "bottleneck clustering (minTime)": {
-      const { limiter } = await bottleneckLimiter(redis, `share:${quota}`, {
+      const { limiter, connection } = await bottleneckLimiter(redis, `share:${quota}`, {
         maxConcurrent: null,
         minTime: Math.ceil(windowMs / limit),
       });
-      return async () => {
-        await limiter.schedule(async () => undefined);
-        return undefined;
-      };
+      return gate(
+        async () => {
+          await limiter.schedule(async () => undefined);
+          return undefined;
+        },
+        // Bottleneck closes the client it was given along with its own subscriber.
+        () => connection.disconnect(false),
+      );
     }
     case "@upstash/ratelimit sliding window": {
       const { ratelimit, identifier } = upstashLimiter(redis, "single", "sliding window", "share-up", limit, windowMs);
       await ratelimit.getRemaining(identifier(quota));
-      return async () => {
+      return gate(async () => {
         const { success } = await ratelimit.blockUntilReady(identifier(quota), 60_000);
         if (!success) throw new Error("@upstash/ratelimit: no slot within 60 s");
         return undefined;
-      };
+      });
     }
     case "per process: semaphore + sleep(1/rate)": {
       // The seed pattern: each process spaces its own requests at the quota's rate, blind to the others.
       let turn: Promise<unknown> = Promise.resolve();
-      return async () => {
+      return gate(async () => {
         const mine = turn.then(() => sleep(windowMs / limit));
         turn = mine;
         await mine;
         return undefined;
-      };
+      });
     }
     case "per process: p-queue interval/intervalCap": {
       const queue = new PQueue({ interval: windowMs, intervalCap: Math.max(1, Math.floor(limit / processes)) });
-      return async () => {
+      return gate(async () => {
         await queue.add(async () => undefined);
         return undefined;
-      };
+      });
     }
   }
 }

@@ -113,6 +113,7 @@ async function runShare(
         CLOCK_SKEW_MS: variant === "clock skew" && w % 2 === 1 ? String(SKEW_MS) : "0",
         START_DELAY_MS: variant === "cron-style" ? String(Math.round(w * STAGGER * windowMs)) : "0",
         GIVE_UP_MS: String(giveUpMs),
+        WARMUP_REQUESTS: String(settings.shareWarmupRequests),
       },
       stdio: ["pipe", "pipe", "inherit"],
     });

@@ -35,7 +35,7 @@ export async function startStrictServer(limit: number, windowMs: number): Promis
   let lagsMs: number[] = [];
   const server = createServer((request, response) => {
     const now = performance.now();
-    // Workers open their keep-alive sockets on /warm before a run; those calls are not counted.
+    // Workers open their keep-alive sockets and warm up on /warm before a run; those calls are not counted.
     if (request.url === "/warm") return void response.writeHead(204).end();
     arrivals.push(now);
     const slot = request.headers["x-slot"];

@@ -66,8 +66,8 @@ try {
 
 await mkdir(results, { recursive: true });
 const text = markdown(report);
-// A partial run (--only, --match) is written beside the full one, never over it.
-const partial = settings.sections.length < 4 || settings.match !== undefined;
+// A partial run (--only, --match, --processes) is written beside the full one, never over it.
+const partial = settings.sections.length < 4 || settings.match !== undefined || settings.processesGiven;
 const name = `${quick ? "quick" : "latest"}${partial ? "-partial" : ""}`;
 await writeFile(`${results}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(`${results}${name}.md`, text);

@@ -24,6 +24,8 @@ export interface Settings {
   readonly sections: readonly Section[];
   /** `--match <text>`: only contenders whose name contains it (the physical limit always runs). */
   readonly match?: string;
+  /** Whether `--processes` replaced the sharing runs' process counts. */
+  readonly processesGiven: boolean;
 }
 
 export const allSections = ["throughput", "sharing", "memory", "cold-start"] as const;
@@ -42,7 +44,20 @@ function flagValue(argv: readonly string[], flag: string): string | undefined {
   return value;
 }
 
-/** Settings for the command line: `--quick`, `--only <sections>`, `--match <text>`. */
+/** `--processes 16` or `--processes 1,16`: positive integers, comma-separated. */
+function processCounts(value: string): number[] {
+  const counts = value.split(",").map(Number);
+  if (counts.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    throw new TypeError(`--processes takes positive integers, comma-separated; got ${value}`);
+  }
+  return counts;
+}
+
+/**
+ * Settings for the command line: `--quick`, `--only <sections>`, `--match <text>`, and
+ * `--processes <n,...>` (the sharing runs' process counts, without the 4-process clock-skew and
+ * cron-style runs).
+ */
 export function settingsFromArgs(argv: readonly string[]): Settings {
   const only = flagValue(argv, "--only")?.split(",");
   const unknown = only?.filter((s) => !(allSections as readonly string[]).includes(s));
@@ -50,14 +65,17 @@ export function settingsFromArgs(argv: readonly string[]): Settings {
     throw new TypeError(`--only takes ${allSections.join(", ")}; got ${unknown.join(", ")}`);
   }
   const match = flagValue(argv, "--match");
+  const processes = flagValue(argv, "--processes");
   return {
     ...settingsFor(argv.includes("--quick")),
     sections: (only as Section[] | undefined) ?? allSections,
     ...(match === undefined ? {} : { match }),
+    ...(processes === undefined ? {} : { shareProcesses: processCounts(processes), shareVariants: false }),
+    processesGiven: processes !== undefined,
   };
 }
 
-function settingsFor(quick: boolean): Omit<Settings, "sections" | "match"> {
+function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "processesGiven"> {
   return quick
     ? {
         quick,

@@ -126,13 +126,14 @@ algorithms.sw = {
       key = key, floor = floor, dead = total - live, live = live, stored = live, added = {}, last = tonumber(last[2]) or 0,
     }
   end,
-  earliest = function(state, spec, n, t, key, hold)
+  earliest = function(state, spec, n, t, key, hold, gaps)
     -- Before the last slot: where every window containing the time has room for n (leaving
-    -- `hold`). A sparse log is searched for the earliest such time; in a dense one only t is
-    -- tried, and the window that ends at t, the usual obstacle, is counted before the log is read.
+    -- `hold`). A sparse log is searched for the earliest such time (while `gaps`); in a dense
+    -- one only t is tried, and the window that ends at t, the usual obstacle, is counted before
+    -- the log is read.
     local room = spec.limit - n - hold
     if t < state.last and room >= 0 then
-      if count_between(state, t - spec.window, t + spec.window) <= GAP_SCAN then
+      if gaps and count_between(state, t - spec.window, t + spec.window) <= GAP_SCAN then
         local gap = gap_from(state, spec, room, t)
         if gap then return gap end
       elseif count_ending_at(state, spec, t) <= room then

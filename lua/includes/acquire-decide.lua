@@ -6,15 +6,19 @@
 
 -- Each limit maps a time to its earliest admissible time at or after it; iterate to the
 -- common fixed point. Token buckets and sliding windows settle in one pass, fixed windows
--- in a few.
+-- in a few. Exact logs may place a slot in a gap before their reservations; two logs whose
+-- gaps never meet would move the slot one gap per pass, so after GAP_PASSES passes they
+-- stop looking for gaps and the request queues after the reservations.
+local GAP_PASSES = 32
 local function decide(set, states, keys_at, paused, cost, holds)
   local slot, blocking = math.max(now, paused), 0
   if paused > now then blocking = -1 end
-  for _ = 1, 64 do
+  for pass = 1, 64 do
     local moved = false
     for i = 1, #set do
       local rule = set[i]
-      local t, expiry = rule.algo.earliest(states[i], rule.spec, cost, slot, KEYS[keys_at + i], holds[i])
+      local t, expiry =
+        rule.algo.earliest(states[i], rule.spec, cost, slot, KEYS[keys_at + i], holds[i], pass <= GAP_PASSES)
       if t == nil then return false, math.max(0, expiry - now), i, false end
       if t > slot then slot, blocking, moved = t, i, true end
     end

@@ -207,6 +207,39 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect(await q.acquire(t1, { maxWaitUs: 2 * SECOND })).toMatchObject({ admitted: true, waitUs: SECOND + 5_000 });
     });
 
+    it("two sparse logs whose gaps never meet still settle: the request queues after them", async () => {
+      // a and b each allow one per ms; a is taken on odd ms, b on even ms, for 140 ms ahead
+      const a = slidingWindow({ limit: 1, window: 1, name: "a" });
+      const b = slidingWindow({ limit: 1, window: 1, name: "b" });
+      const prefix = randomPrefix();
+      const t0 = start();
+      for (const [rule, keep] of [
+        [a, 1],
+        [b, 0],
+      ] as const) {
+        const rules = [rule];
+        const keys = quotaKeys(prefix, "q", rules);
+        const requests = Array.from({ length: 140 }, (_, k) => ({
+          id: `${rule.id}-${k}`,
+          cost: 1,
+          maxWaitUs: SECOND,
+          reserve: 0,
+        }));
+        await store.acquire([{ keys, rules, requests }], { record: true, nowUs: t0 });
+        for (let k = 0; k < 140; k++) {
+          if (k % 2 === keep) continue;
+          await store.cancel({ keys, rules, id: `${rule.id}-${k}`, cost: 1, slotUs: t0 + k * 1000, resetsUs: [0] });
+        }
+      }
+      const rules = [a, b];
+      const request = { id: "both", cost: 1, maxWaitUs: SECOND, reserve: 0 };
+      const [[decision]] = (await store.acquire([{ keys: quotaKeys(prefix, "q", rules), rules, requests: [request] }], {
+        record: true,
+        nowUs: t0,
+      })) as [[StoreDecision]];
+      expect(decision).toMatchObject({ admitted: true, waitUs: 140_000 });
+    });
+
     it("reservations on a dense log (over 64 entries near): a slot given back is used again at the time asked", async () => {
       const rules = [slidingWindow({ limit: 100, window: "1s" })];
       const q = quota(rules);

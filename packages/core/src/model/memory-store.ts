@@ -8,6 +8,9 @@ import { slidingBucketsModel } from "./sliding-buckets.js";
 import { slidingLogModel } from "./sliding-log.js";
 import { tokenBucketModel } from "./token-bucket.js";
 
+/** Passes of the fixed-point search in which exact logs look for gaps before their reservations. */
+const GAP_PASSES = 32;
+
 // biome-ignore lint/suspicious/noExplicitAny: each algorithm keeps its own state shape.
 const models: Record<string, ModelAlgorithm<any>> = {
   tb: tokenBucketModel,
@@ -106,10 +109,18 @@ export class MemoryStore implements Store {
       const holds = limits.map((limit) => Math.floor((limit.model.size(limit.spec) * request.reserve) / 1000));
       let slot = Math.max(now, paused);
       let blocking = paused > now ? -1 : 0;
-      for (let pass = 0; pass < 64; pass++) {
+      // As lua/includes/acquire-decide.lua: exact logs look for gaps in the first GAP_PASSES passes.
+      for (let pass = 1; pass <= 64; pass++) {
         let moved = false;
         for (const [i, limit] of limits.entries()) {
-          const at = limit.model.earliest(limit.state, limit.spec, request.cost, slot, holds[i] ?? 0);
+          const at = limit.model.earliest(
+            limit.state,
+            limit.spec,
+            request.cost,
+            slot,
+            holds[i] ?? 0,
+            pass <= GAP_PASSES,
+          );
           if (typeof at !== "number")
             return { settled: false, waitUs: Math.max(0, at.next - now), blocking: i + 1, queueable: false };
           if (at > slot) [slot, blocking, moved] = [at, i + 1, true];

@@ -55,15 +55,15 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
   size: ([limit]) => limit,
   // Entries are kept in time order: a slot before the last one is inserted in its place.
   load: (stored, [, window], now) => ({ entries: (stored?.entries ?? []).filter((e) => e.t > now - window) }),
-  earliest(state, spec, n, t, hold) {
+  earliest(state, spec, n, t, hold, gaps) {
     const [limit, window] = spec;
     const last = state.entries.at(-1)?.t ?? 0;
     // Before reservations ahead: where every window containing the time has room (a given-back
-    // slot); a sparse log is searched from t on, in a dense one only t is tried.
+    // slot); a sparse log is searched from t on (while `gaps`), in a dense one only t is tried.
     const room = limit - n - hold;
     if (t < last && room >= 0) {
       const near = state.entries.filter((e) => e.t > t - window && e.t < t + window).length;
-      if (near <= GAP_SCAN) {
+      if (gaps && near <= GAP_SCAN) {
         const gap = gapFrom(state.entries, window, room, t, last);
         if (gap !== undefined) return gap;
       } else if (fitsAt(state.entries, spec, n, t, hold)) return t;

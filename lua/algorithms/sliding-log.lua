@@ -50,19 +50,29 @@ local function count_ending_at(state, spec, t)
   return stored + added_upto(state, t) - added_upto(state, t - spec.window)
 end
 
+-- Among the sorted times[low..high-1] (every entry within a window of c), the groups of
+-- `room + 1` entries that lie with c inside one window crowd c out; the time at which the last
+-- of them stops doing so (its first entry's time + window), or nil when none crowds c.
+local function crowded_until(times, low, high, room, c, window)
+  local past = nil
+  for i = low, high - 1 - room do
+    if math.max(times[i + room], c) - math.min(times[i], c) < window then
+      past = math.max(past or c, times[i] + window)
+    end
+  end
+  return past
+end
+
 -- Whether an entry at t leaves every window of length `window` that contains t with at most
--- `room` other entries: no `room + 1` live entries lie with t inside one window. Reads the log
--- only, so this call's admissions must be written first (write_added).
+-- `room` other entries. Reads the log only, so this call's admissions must be written first
+-- (write_added).
 local function fits_at(state, spec, room, t)
   local near = redis.call("ZRANGEBYSCORE", state.key, "(" .. fmt(t - spec.window), "(" .. fmt(t + spec.window), "WITHSCORES")
   local times = {}
   for i = 2, #near, 2 do
     times[#times + 1] = tonumber(near[i])
   end
-  for i = 1, #times - room do
-    if math.max(times[i + room], t) - math.min(times[i], t) < spec.window then return false end
-  end
-  return true
+  return crowded_until(times, 1, #times + 1, room, t, spec.window) == nil
 end
 
 -- How far the search for a gap before the last slot reads the log, in entries.
@@ -92,12 +102,7 @@ local function gap_from(state, spec, room, t)
     while low <= #times and times[low] <= c - spec.window do low = low + 1 end
     local high = low
     while high <= #times and times[high] < c + spec.window do high = high + 1 end
-    local past = nil
-    for i = low, high - 1 - room do
-      if math.max(times[i + room], c) - math.min(times[i], c) < spec.window then
-        past = math.max(past or c, times[i] + spec.window)
-      end
-    end
+    local past = crowded_until(times, low, high, room, c, spec.window)
     if past == nil then return c end
     c = past
   end

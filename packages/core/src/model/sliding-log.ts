@@ -1,4 +1,4 @@
-import type { ModelAlgorithm, Spec } from "./algorithm.js";
+import type { ModelAlgorithm } from "./algorithm.js";
 
 interface Entry {
   readonly t: number;
@@ -8,17 +8,23 @@ interface Entry {
 const member = (id: string, i: number): string => (i === 1 ? id : `${id}:${i}`);
 
 /**
- * Whether n units (leaving `hold` free) fit at t with every window that contains t: no
- * `limit - n - hold + 1` entries lie with t inside one window.
+ * Among the sorted times `near` (every entry within a window of c), the groups of `room + 1`
+ * entries that lie with c inside one window crowd c out; the time at which the last of them
+ * stops doing so (its first entry's time + window), or undefined when none crowds c.
  */
-function fitsAt(entries: readonly Entry[], [limit, window]: Spec, n: number, t: number, hold: number): boolean {
-  const room = limit - n - hold;
-  if (room < 0) return false;
-  const near = entries.filter((e) => e.t > t - window && e.t < t + window).map((e) => e.t);
+function crowdedUntil(near: readonly number[], room: number, c: number, window: number): number | undefined {
+  let past: number | undefined;
   for (let i = 0; i + room < near.length; i++) {
-    if (Math.max(near[i + room] as number, t) - Math.min(near[i] as number, t) < window) return false;
+    const first = near[i] as number;
+    if (Math.max(near[i + room] as number, c) - Math.min(first, c) < window) past = Math.max(past ?? c, first + window);
   }
-  return true;
+  return past;
+}
+
+/** Whether an entry at t leaves every window that contains t with at most `room` other entries. */
+function fitsAt(entries: readonly Entry[], window: number, room: number, t: number): boolean {
+  const near = entries.filter((e) => e.t > t - window && e.t < t + window).map((e) => e.t);
+  return crowdedUntil(near, room, t, window) === undefined;
 }
 
 /** How far the search for a gap before the last slot reads the log, in entries (GAP_SCAN). */
@@ -38,12 +44,7 @@ function gapFrom(entries: readonly Entry[], window: number, room: number, t: num
   let c = t;
   while (c < last && c + window <= known) {
     const near = times.filter((x) => x > c - window && x < c + window);
-    let past: number | undefined;
-    for (let i = 0; i + room < near.length; i++) {
-      const first = near[i] as number;
-      if (Math.max(near[i + room] as number, c) - Math.min(first, c) < window)
-        past = Math.max(past ?? c, first + window);
-    }
+    const past = crowdedUntil(near, room, c, window);
     if (past === undefined) return c;
     c = past;
   }
@@ -66,7 +67,7 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
       if (gaps && near <= GAP_SCAN) {
         const gap = gapFrom(state.entries, window, room, t, last);
         if (gap !== undefined) return gap;
-      } else if (fitsAt(state.entries, spec, n, t, hold)) return t;
+      } else if (fitsAt(state.entries, window, room, t)) return t;
     }
     const base = Math.max(t, last);
     const excess = state.entries.length + n + hold - limit;

@@ -23,6 +23,7 @@ const context: GateContext = {
 };
 const gate = await gateFor(contender, context);
 const url = env("SERVER_URL");
+const warmUrl = new URL("/warm", url);
 const tasks = Number(env("TASKS"));
 const inFlight = Number(env("IN_FLIGHT"));
 const startDelayMs = Number(env("START_DELAY_MS"));
@@ -77,11 +78,10 @@ async function warmUp(): Promise<void> {
     quota: `${context.quota}-warmup-${process.pid}`,
     limit: WARMUP_LIMIT,
   });
-  const to = new URL("/warm", url);
   let left = warmupRequests;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (left-- > 0) await send(to, await warm.next());
+      while (left-- > 0) await send(warmUrl, await warm.next());
     }),
   );
   await warm.close();
@@ -89,7 +89,7 @@ async function warmUp(): Promise<void> {
 }
 
 // Open the keep-alive sockets first, so no request of the run pays for a TCP handshake.
-await Promise.all(Array.from({ length: inFlight }, () => send(new URL("/warm", url), undefined)));
+await Promise.all(Array.from({ length: inFlight }, () => send(warmUrl, undefined)));
 await warmUp();
 process.stdout.write("ready\n");
 process.stdin.once("data", async () => {

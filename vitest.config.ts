@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     globalSetup: ["test/support/global-setup.ts"],
-    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts", "benchmarks/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

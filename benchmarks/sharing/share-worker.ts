@@ -1,41 +1,32 @@
-// One process of a sharing run. Warms up (below), prints "ready", waits for "go" on stdin (after
-// START_DELAY_MS more for the cron-style run), sends its TASKS requests to SERVER_URL through the
-// contender's gate with IN_FLIGHT at a time, retries each 429 through the gate, and prints one
-// JSON line of counts (and the slot times the limiter reported, when it reports them). A request
-// whose slot is known carries it in an `x-slot` header, so the server can tell how long after its
-// slot it arrived. CLOCK_SKEW_MS shifts Date.now, as a machine with a wrong clock would.
+// One process of the sharing runs of one contender. Warms up (below) and prints "warm"; then,
+// for each run, reads a run order (one JSON line, `RunOrder`) on stdin, builds the contender's
+// gate on the run's quota, prints "ready", waits for "go" (and the order's start delay, for the
+// cron-style run), sends its share of requests to SERVER_URL through the gate with IN_FLIGHT at a
+// time, retries each 429 through the gate, and prints one JSON line (`WorkerReport`: counts, and
+// the slot times the limiter reported, when it reports them). A request whose slot is known
+// carries it in an `x-slot` header, so the server can tell how long after its slot it arrived.
+// The order's clock skew shifts Date.now for the run, as a machine with a wrong clock would.
+// It exits when stdin ends.
+import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
-import { applyClockSkew, requiredEnv as env } from "../../scripts/worker-env.js";
-import { type GateContext, gateFor, type ShareContender } from "./gates.js";
-
-applyClockSkew();
+import { requiredEnv as env } from "../../scripts/worker-env.js";
+import { type Gate, type GateContext, gateFor, type ShareContender } from "./gates.js";
+import type { RunOrder, WorkerReport } from "./worker-pool.js";
 
 // The warm-up quota lets its requests through at once: it warms code, it does not queue.
 const WARMUP_LIMIT = 100_000;
 
+let clockSkewMs = 0;
+const realNow = Date.now;
+Date.now = () => realNow() + clockSkewMs;
+
 const contender = env("CONTENDER") as ShareContender;
-const context: GateContext = {
-  redis: new Redis(env("REDIS_URL"), { maxRetriesPerRequest: 1 }),
-  quota: env("QUOTA"),
-  limit: Number(env("LIMIT")),
-  windowMs: Number(env("WINDOW_MS")),
-  processes: Number(env("PROCESSES")),
-};
-const gate = await gateFor(contender, context);
+const connect = () => new Redis(env("REDIS_URL"), { maxRetriesPerRequest: 1 });
+const limits = { limit: Number(env("LIMIT")), windowMs: Number(env("WINDOW_MS")) };
 const url = env("SERVER_URL");
 const warmUrl = new URL("/warm", url);
-const tasks = Number(env("TASKS"));
 const inFlight = Number(env("IN_FLIGHT"));
-const startDelayMs = Number(env("START_DELAY_MS"));
-const giveUpMs = Number(env("GIVE_UP_MS"));
 const warmupRequests = Number(env("WARMUP_REQUESTS"));
-
-let sent = 0;
-let rejected = 0;
-let done = 0;
-let inFlightNow = 0;
-const slots: number[] = [];
-let failure: string | undefined;
 
 /** Sends one request, with its slot when known, and answers the status. */
 async function send(to: string | URL, slot: number | undefined): Promise<number> {
@@ -44,39 +35,52 @@ async function send(to: string | URL, slot: number | undefined): Promise<number>
   return response.status;
 }
 
-async function lane(until: number): Promise<void> {
-  while (done + inFlightNow < tasks && performance.now() < until) {
-    inFlightNow++;
-    try {
-      for (;;) {
-        const slot = await gate.next();
-        if (slot !== undefined) slots.push(slot);
-        sent++;
-        if ((await send(url, slot)) === 200) break;
-        rejected++;
-        if (performance.now() >= until) return;
+/** Gets `order.tasks` requests accepted through the gate, IN_FLIGHT at a time, until the order's give-up time. */
+async function share(gate: Gate, order: RunOrder): Promise<WorkerReport> {
+  const report: WorkerReport = { sent: 0, rejected: 0, done: 0, slots: [] };
+  let inFlightNow = 0;
+  const until = performance.now() + order.giveUpMs;
+  const lane = async (): Promise<void> => {
+    while (report.done + inFlightNow < order.tasks && performance.now() < until) {
+      inFlightNow++;
+      try {
+        for (;;) {
+          const slot = await gate.next();
+          if (slot !== undefined) report.slots.push(slot);
+          report.sent++;
+          if ((await send(url, slot)) === 200) break;
+          report.rejected++;
+          if (performance.now() >= until) return;
+        }
+        report.done++;
+      } finally {
+        inFlightNow--;
       }
-      done++;
-    } finally {
-      inFlightNow--;
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: inFlight }, lane));
+  } catch (error) {
+    report.failure = error instanceof Error ? error.message : String(error);
   }
+  return report;
 }
 
 /**
  * Sends WARMUP_REQUESTS requests through the same contender, on a connection and a quota of their
- * own, to the server's uncounted /warm path, so that the run meets the code optimised, as in a
+ * own, to the server's uncounted /warm path, so that the runs meet the code optimised, as in a
  * service that has been running. A process that has sent a dozen requests still runs them
  * interpreted, several times slower; 16 such processes on 2 cores delay each other's requests
  * past their slots, which measures the machine, not the limiter.
  */
 async function warmUp(): Promise<void> {
-  const redis = new Redis(env("REDIS_URL"), { maxRetriesPerRequest: 1 });
+  const own = connect();
   const warm = await gateFor(contender, {
-    ...context,
-    redis,
-    quota: `${context.quota}-warmup-${process.pid}`,
+    redis: own,
+    quota: `share-warmup-${process.pid}`,
     limit: WARMUP_LIMIT,
+    windowMs: limits.windowMs,
+    processes: 1,
   });
   let left = warmupRequests;
   await Promise.all(
@@ -85,22 +89,34 @@ async function warmUp(): Promise<void> {
     }),
   );
   await warm.close();
-  redis.disconnect();
+  own.disconnect();
 }
 
-// Open the keep-alive sockets first, so no request of the run pays for a TCP handshake.
+const input = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const nextLine = async (): Promise<string | undefined> => {
+  const { value, done } = await input.next();
+  return done ? undefined : value;
+};
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+// Open the keep-alive sockets first, so no request pays for a TCP handshake.
 await Promise.all(Array.from({ length: inFlight }, () => send(warmUrl, undefined)));
 await warmUp();
-process.stdout.write("ready\n");
-process.stdin.once("data", async () => {
-  await new Promise((resolve) => setTimeout(resolve, startDelayMs));
-  const until = performance.now() + giveUpMs;
-  try {
-    await Promise.all(Array.from({ length: inFlight }, () => lane(until)));
-  } catch (error) {
-    failure = error instanceof Error ? error.message : String(error);
-  }
-  process.stdout.write(`${JSON.stringify({ sent, rejected, done, failure, slots })}\n`);
-  context.redis.disconnect();
-  process.exit(0);
-});
+print("warm");
+for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
+  const order = JSON.parse(line) as RunOrder;
+  clockSkewMs = order.clockSkewMs;
+  // A connection per run: Bottleneck closes the one it was given when its limiter closes.
+  const redis = connect();
+  const context: GateContext = { redis, quota: order.quota, processes: order.processes, ...limits };
+  const gate = await gateFor(contender, context);
+  print("ready");
+  if ((await nextLine()) !== "go") break;
+  await new Promise((resolve) => setTimeout(resolve, order.startDelayMs));
+  const report = await share(gate, order);
+  await gate.close();
+  redis.disconnect();
+  clockSkewMs = 0;
+  print(JSON.stringify(report));
+}
+process.exit(0);

@@ -1,15 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { worstWindow } from "../../scripts/worst-window.js";
 import type { Progress } from "../progress.js";
 import type { RedisTargets } from "../redis-targets.js";
 import { type Settings, selected } from "../settings.js";
 import { type ShareContender, shareContenders } from "./gates.js";
 import { type StrictServer, startStrictServer } from "./strict-server.js";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const worker = fileURLToPath(new URL("./share-worker.ts", import.meta.url));
+import { type ShareWorker, startPool } from "./worker-pool.js";
 
 export type ShareVariant = "together" | "clock skew" | "cron-style";
 
@@ -35,17 +30,11 @@ export interface ShareRow {
   readonly failure?: string;
 }
 
-interface WorkerReport {
-  sent: number;
-  rejected: number;
-  done: number;
-  failure?: string;
-  slots: number[];
-}
-
 // Half the processes run 2 s ahead of the others; the cron-style run starts one every 0.6 window.
 const SKEW_MS = 2_000;
 const STAGGER = 0.6;
+// Requests each process keeps in flight.
+const IN_FLIGHT = 4;
 
 interface Plan {
   readonly contender: ShareContender;
@@ -83,98 +72,80 @@ function medianAndMost(values: readonly number[]): { p50: number; max: number } 
 
 async function runShare(
   plan: Plan,
-  targets: RedisTargets,
+  pool: readonly ShareWorker[],
   server: StrictServer,
   settings: Settings,
 ): Promise<ShareRow> {
   const { contender, processes, variant } = plan;
   const { shareJob: job, shareLimit: limit, shareWindowMs: windowMs } = settings;
   const idealMs = (Math.ceil(job / limit) - 1) * windowMs;
-  const giveUpMs = idealMs * 4 + 10_000;
-  const children: ChildProcess[] = [];
-  const reports: Array<Promise<WorkerReport>> = [];
-  const ready: Array<Promise<void>> = [];
   const quota = `share-${process.pid}-${++runNumber}`;
-  for (let w = 0; w < processes; w++) {
-    const tasks = Math.floor(job / processes) + (w < job % processes ? 1 : 0);
-    const child = spawn(process.execPath, ["--import", "tsx", worker], {
-      cwd: root,
-      env: {
-        ...process.env,
-        CONTENDER: contender,
-        REDIS_URL: targets.url,
-        SERVER_URL: server.url,
-        QUOTA: quota,
-        LIMIT: String(limit),
-        WINDOW_MS: String(windowMs),
-        PROCESSES: String(processes),
-        TASKS: String(tasks),
-        IN_FLIGHT: "4",
-        CLOCK_SKEW_MS: variant === "clock skew" && w % 2 === 1 ? String(SKEW_MS) : "0",
-        START_DELAY_MS: variant === "cron-style" ? String(Math.round(w * STAGGER * windowMs)) : "0",
-        GIVE_UP_MS: String(giveUpMs),
-        WARMUP_REQUESTS: String(settings.shareWarmupRequests),
-      },
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    children.push(child);
-    const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
-    let onReady: () => void = () => {};
-    ready.push(new Promise((resolve) => (onReady = resolve)));
-    reports.push(
-      new Promise((resolve, reject) => {
-        let report: WorkerReport | undefined;
-        lines.on("line", (line) => {
-          if (line === "ready") onReady();
-          else report = JSON.parse(line) as WorkerReport;
-        });
-        child.on("exit", (code) =>
-          report === undefined ? reject(new Error(`${contender}: worker ${w} exited with ${code}`)) : resolve(report),
-        );
+  const workers = pool.slice(0, processes);
+  await Promise.all(
+    workers.map((worker, w) =>
+      worker.prepare({
+        quota,
+        processes,
+        tasks: Math.floor(job / processes) + (w < job % processes ? 1 : 0),
+        clockSkewMs: variant === "clock skew" && w % 2 === 1 ? SKEW_MS : 0,
+        startDelayMs: variant === "cron-style" ? Math.round(w * STAGGER * windowMs) : 0,
+        giveUpMs: idealMs * 4 + 10_000,
       }),
-    );
-  }
-  try {
-    await Promise.all(ready);
-    server.reset();
-    const start = performance.now();
-    for (const child of children) child.stdin?.write("go\n");
-    const all = await Promise.all(reports);
-    const elapsedMs = performance.now() - start;
-    const tally = server.tally();
-    const failure = all.find((r) => r.failure !== undefined)?.failure;
-    const slots = all.flatMap((r) => r.slots);
-    return {
-      contender,
-      processes,
-      variant,
-      sent: tally.arrivals.length,
-      rejected: tally.rejected,
-      worstWindow: worstWindow(tally.arrivals, windowMs),
-      ...(slots.length === 0 ? {} : { worstWindowLimiterClock: worstWindow(slots, windowMs) }),
-      ...(tally.lagsMs.length === 0 ? {} : { arrivalLagMs: medianAndMost(tally.lagsMs) }),
-      limit,
-      utilisation: utilisation(tally.accepted, limit, windowMs),
-      elapsedMs,
-      idealMs,
-      finished: all.reduce((sum, r) => sum + r.done, 0) === job,
-      ...(failure === undefined ? {} : { failure }),
-    };
-  } finally {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  }
+    ),
+  );
+  server.reset();
+  const start = performance.now();
+  const all = await Promise.all(workers.map((worker) => worker.go()));
+  const elapsedMs = performance.now() - start;
+  const tally = server.tally();
+  const failure = all.find((r) => r.failure !== undefined)?.failure;
+  const slots = all.flatMap((r) => r.slots);
+  return {
+    contender,
+    processes,
+    variant,
+    sent: tally.arrivals.length,
+    rejected: tally.rejected,
+    worstWindow: worstWindow(tally.arrivals, windowMs),
+    ...(slots.length === 0 ? {} : { worstWindowLimiterClock: worstWindow(slots, windowMs) }),
+    ...(tally.lagsMs.length === 0 ? {} : { arrivalLagMs: medianAndMost(tally.lagsMs) }),
+    limit,
+    utilisation: utilisation(tally.accepted, limit, windowMs),
+    elapsedMs,
+    idealMs,
+    finished: all.reduce((sum, r) => sum + r.done, 0) === job,
+    ...(failure === undefined ? {} : { failure }),
+  };
 }
 
-/** How well each contender shares one quota among processes, judged by a strict local API. */
+/**
+ * How well each contender shares one quota among processes, judged by a strict local API. Each
+ * contender's processes are started and warmed once, and serve all its runs.
+ */
 export async function sharingSuite(targets: RedisTargets, settings: Settings, progress: Progress): Promise<ShareRow[]> {
   const server = await startStrictServer(settings.shareLimit, settings.shareWindowMs);
   const rows: ShareRow[] = [];
   try {
-    for (const plan of plans(settings)) {
-      const label = `sharing ${plan.processes} processes ${plan.variant}: ${plan.contender}`;
-      progress.step(label);
-      rows.push(await runShare(plan, targets, server, settings));
-      progress.done(label);
+    for (const contender of shareContenders.filter((name) => selected(settings, name))) {
+      const runs = plans(settings).filter((plan) => plan.contender === contender);
+      const pool = await startPool(contender, Math.max(...runs.map((plan) => plan.processes)), {
+        redisUrl: targets.url,
+        serverUrl: server.url,
+        limit: settings.shareLimit,
+        windowMs: settings.shareWindowMs,
+        inFlight: IN_FLIGHT,
+        warmupRequests: settings.shareWarmupRequests,
+      });
+      try {
+        for (const plan of runs) {
+          const label = `sharing ${plan.processes} processes ${plan.variant}: ${plan.contender}`;
+          progress.step(label);
+          rows.push(await runShare(plan, pool.workers, server, settings));
+          progress.done(label);
+        }
+      } finally {
+        pool.close();
+      }
     }
   } finally {
     await server.close();

@@ -32,7 +32,10 @@ export interface ColdStartRow {
  * check, which every contender's connection sends alike.
  */
 async function watchCommands(url: string): Promise<{ stop(): Promise<Map<string, number>> }> {
-  const monitor = await new Redis(url).monitor();
+  // `monitor()` opens a connection of its own. The client it is called on never connects
+  // (lazyConnect): connected, it would be left open, and its ready check could reach the server
+  // in the instant MONITOR starts, which ioredis 5 then fails as a "Command queue state error".
+  const monitor = await new Redis(url, { lazyConnect: true }).monitor();
   const counts = new Map<string, number>();
   monitor.on("monitor", (_time: string, args: string[], source: string) => {
     const name = String(args[0]).toLowerCase();

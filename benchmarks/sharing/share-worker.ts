@@ -15,6 +15,8 @@ import type { RunOrder, WorkerReport } from "./worker-pool.js";
 
 // The warm-up quota lets its requests through at once: it warms code, it does not queue.
 const WARMUP_LIMIT = 100_000;
+// How long past the give-up time a run waits for a limiter call or a request still under way.
+const GIVE_UP_GRACE_MS = 5_000;
 
 let clockSkewMs = 0;
 const realNow = Date.now;
@@ -58,12 +60,22 @@ async function share(gate: Gate, order: RunOrder): Promise<WorkerReport> {
       }
     }
   };
+  // A limiter that never answers must not hold the run: at the give-up time the report goes as
+  // it stands (the pool then replaces this process, whose lanes may still be waiting).
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, order.giveUpMs + GIVE_UP_GRACE_MS);
+  }).then(() => {
+    report.failure ??= `no answer from the limiter within ${order.giveUpMs + GIVE_UP_GRACE_MS} ms`;
+  });
   try {
-    await Promise.all(Array.from({ length: inFlight }, lane));
+    await Promise.race([Promise.all(Array.from({ length: inFlight }, lane)), givenUp]);
   } catch (error) {
     report.failure = error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
   }
-  return report;
+  return { ...report, slots: [...report.slots] };
 }
 
 /**
@@ -113,10 +125,9 @@ for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
   print("ready");
   if ((await nextLine()) !== "go") break;
   await new Promise((resolve) => setTimeout(resolve, order.startDelayMs));
-  const report = await share(gate, order);
+  print(JSON.stringify(await share(gate, order)));
+  clockSkewMs = 0;
   await gate.close();
   redis.disconnect();
-  clockSkewMs = 0;
-  print(JSON.stringify(report));
 }
 process.exit(0);

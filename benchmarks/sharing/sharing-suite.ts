@@ -128,20 +128,28 @@ export async function sharingSuite(targets: RedisTargets, settings: Settings, pr
   try {
     for (const contender of shareContenders.filter((name) => selected(settings, name))) {
       const runs = plans(settings).filter((plan) => plan.contender === contender);
-      const pool = await startPool(contender, Math.max(...runs.map((plan) => plan.processes)), {
-        redisUrl: targets.url,
-        serverUrl: server.url,
-        limit: settings.shareLimit,
-        windowMs: settings.shareWindowMs,
-        inFlight: IN_FLIGHT,
-        warmupRequests: settings.shareWarmupRequests,
-      });
+      const start = () =>
+        startPool(contender, Math.max(...runs.map((plan) => plan.processes)), {
+          redisUrl: targets.url,
+          serverUrl: server.url,
+          limit: settings.shareLimit,
+          windowMs: settings.shareWindowMs,
+          inFlight: IN_FLIGHT,
+          warmupRequests: settings.shareWarmupRequests,
+        });
+      let pool = await start();
       try {
         for (const plan of runs) {
           const label = `sharing ${plan.processes} processes ${plan.variant}: ${plan.contender}`;
           progress.step(label);
-          rows.push(await runShare(plan, pool.workers, server, settings));
+          const row = await runShare(plan, pool.workers, server, settings);
+          rows.push(row);
           progress.done(label);
+          // A failed run may leave requests under way in its workers: the next run gets fresh ones.
+          if (row.failure !== undefined && plan !== runs.at(-1)) {
+            pool.close();
+            pool = await start();
+          }
         }
       } finally {
         pool.close();

@@ -79,8 +79,8 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
   return quick
     ? {
         quick,
-        passMs: 120,
-        warmupMs: 40,
+        passMs: 80,
+        warmupMs: 30,
         repeats: 1,
         inFlight: [1, 64],
         cluster: true,

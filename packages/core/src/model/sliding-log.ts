@@ -21,12 +21,6 @@ function crowdedUntil(near: readonly number[], room: number, c: number, window: 
   return past;
 }
 
-/** Whether an entry at t leaves every window that contains t with at most `room` other entries. */
-function fitsAt(entries: readonly Entry[], window: number, room: number, t: number): boolean {
-  const near = entries.filter((e) => e.t > t - window && e.t < t + window).map((e) => e.t);
-  return crowdedUntil(near, room, t, window) === undefined;
-}
-
 /** How far the search for a gap before the last slot reads the log, in entries (GAP_SCAN). */
 const GAP_SCAN = 64;
 
@@ -63,11 +57,11 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
     // slot); a sparse log is searched from t on (while `gaps`), in a dense one only t is tried.
     const room = limit - n - hold;
     if (t < last && room >= 0) {
-      const near = state.entries.filter((e) => e.t > t - window && e.t < t + window).length;
-      if (gaps && near <= GAP_SCAN) {
+      const near = state.entries.filter((e) => e.t > t - window && e.t < t + window).map((e) => e.t);
+      if (gaps && near.length <= GAP_SCAN) {
         const gap = gapFrom(state.entries, window, room, t, last);
         if (gap !== undefined) return gap;
-      } else if (fitsAt(state.entries, window, room, t)) return t;
+      } else if (crowdedUntil(near, room, t, window) === undefined) return t;
     }
     const base = Math.max(t, last);
     const excess = state.entries.length + n + hold - limit;

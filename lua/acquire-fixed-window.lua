@@ -13,6 +13,7 @@
 --- @include "includes/common"
 --- @include "includes/limits"
 --- @include "algorithms/fixed-window"
+--- @include "algorithms/arrival"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide"
 --- @include "includes/acquire-reply"

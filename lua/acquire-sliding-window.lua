@@ -14,6 +14,7 @@
 --- @include "includes/limits"
 --- @include "algorithms/sliding-log"
 --- @include "algorithms/sliding-buckets"
+--- @include "algorithms/arrival"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide"
 --- @include "includes/acquire-reply"

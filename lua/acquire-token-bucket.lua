@@ -14,6 +14,7 @@
 --- @include "includes/common"
 --- @include "includes/limits"
 --- @include "algorithms/token-bucket"
+--- @include "algorithms/arrival"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide-token-buckets"
 --- @include "includes/acquire-reply"

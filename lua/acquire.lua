@@ -22,7 +22,9 @@
   ARGV[4]  deadline: Redis time (microseconds) after which a recording call admits nothing
            (its caller has timed out), estimated from earlier replies; "" = none
   ARGV[5]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind
-           ("tb" | "sw" | "swb" | "fw" | "cc"), a, b, c (see algorithms/*.lua)
+           ("tb" | "sw" | "swb" | "fw" | "cc" | "ar"), a, b, c (see algorithms/*.lua); "ar",
+           at most one per set, is the quota's arrival part (margin, share, pacing), whose
+           figures widen the set's other limits for that quota
   then     Q: number of quotas, >= 1; then runs of quotas until Q are given. A run is N (quotas
            in it, >= 1), their rule set (1..S), R (requests per quota, >= 1; a call decides at
            most 100,000 requests) and the terms all
@@ -59,6 +61,7 @@
 --- @include "algorithms/sliding-buckets"
 --- @include "algorithms/fixed-window"
 --- @include "algorithms/concurrency"
+--- @include "algorithms/arrival"
 --- @include "includes/acquire-parse"
 --- @include "includes/acquire-decide"
 --- @include "includes/acquire-reply"

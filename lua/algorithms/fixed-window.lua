@@ -10,6 +10,8 @@
   - with reservations ahead: a hash; field "<k>" = units admitted in window k, field "last" =
     latest admission time (reservations fill windows in order). Memory: one field per window
     with admissions (the current one plus those reserved ahead).
+  Widened (algorithms/arrival.lua): a slot in the last `margin` of window k counts against
+  window k + 1 as well (a late request of k arrives in k + 1), and the limit shrinks to the share.
 ]]
 
 --- @include "includes/counter-hash"
@@ -39,7 +41,11 @@ algorithms.fw = {
   parse = function(a, b, c)
     local spec = { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), align = int_arg(c, "align", 0) }
     if spec.align >= spec.window then fail("align must be < window, got '" .. c .. "'") end
+    spec.margin = 0
     return spec
+  end,
+  widen = function(spec, margin, share, need)
+    return { limit = share_of(spec.limit, share, need), window = spec.window, align = spec.align, margin = margin }
   end,
   capacity = function(spec)
     return spec.limit
@@ -83,20 +89,28 @@ algorithms.fw = {
   earliest = function(state, spec, n, t, _, hold)
     local base = math.max(t, state.last)
     local k = window_of(spec, base)
-    -- Only windows holding admissions can be full, so this ends within fields + 1 steps.
-    for _ = 0, state.fields do
-      if (state.used[k] or 0) + n + hold <= spec.limit then return math.max(base, window_start(spec, k)) end
+    -- Only windows holding admissions can be full (k, or k + 1 for a slot in k's last margin),
+    -- so this ends within fields + 2 steps.
+    for _ = 0, state.fields + 1 do
+      if (state.used[k] or 0) + n + hold <= spec.limit then
+        local c = math.max(base, window_start(spec, k))
+        if c + spec.margin < window_start(spec, k + 1) or (state.used[k + 1] or 0) + n + hold <= spec.limit then
+          return c
+        end
+      end
       k = k + 1
     end
     return math.max(base, window_start(spec, k))
   end,
   commit = function(state, spec, n, t)
-    local k = window_of(spec, t)
     state.last = math.max(state.last, t)
-    if state.used[k] == nil then state.fields = state.fields + 1 end
-    state.used[k] = (state.used[k] or 0) + n
-    state.added[k] = (state.added[k] or 0) + n
-    if state.top == nil or k > state.top then state.top = k end
+    local first, last = window_of(spec, t), window_of(spec, t + spec.margin)
+    for k = first, last do
+      if state.used[k] == nil then state.fields = state.fields + 1 end
+      state.used[k] = (state.used[k] or 0) + n
+      state.added[k] = (state.added[k] or 0) + n
+      if state.top == nil or k > state.top then state.top = k end
+    end
   end,
   save = function(state, key, spec, now)
     local current = window_of(spec, now)

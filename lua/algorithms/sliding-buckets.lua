@@ -7,6 +7,8 @@
   (t - window, t], so admissions are over-counted by at most one bucket: the window may
   under-admit by up to limit*bucket/window but never over-admits.
   Memory: at most window/bucket + 1 fields (plus buckets reserved ahead).
+  Widened (algorithms/arrival.lua): the window grows by the margin rounded up to whole buckets,
+  the limit to the share.
 ]]
 
 --- @include "includes/counter-hash"
@@ -14,6 +16,10 @@
 algorithms.swb = {
   parse = function(a, b, c)
     return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), bucket = int_arg(c, "bucket", 1) }
+  end,
+  widen = function(spec, margin, share, need)
+    local window = spec.window + math.ceil(margin / spec.bucket) * spec.bucket
+    return { limit = share_of(spec.limit, share, need), window = window, bucket = spec.bucket }
   end,
   capacity = function(spec)
     return spec.limit

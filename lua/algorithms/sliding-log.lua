@@ -13,6 +13,7 @@
   searched for among the next GAP_SCAN entries; where it is dense, only the time asked for is
   tried, so the search costs at most one read of GAP_SCAN entries.
   Memory: one member per admitted unit still inside the window (about 60-80 bytes each).
+  Widened (algorithms/arrival.lua): the window grows by the margin, the limit to the share.
 ]]
 
 local function log_member(id, i)
@@ -113,6 +114,9 @@ algorithms.sw = {
   uses_id = true, -- log members are named after request ids
   parse = function(a, b)
     return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1) }
+  end,
+  widen = function(spec, margin, share, need)
+    return { limit = share_of(spec.limit, share, need), window = spec.window + margin }
   end,
   capacity = function(spec)
     return spec.limit

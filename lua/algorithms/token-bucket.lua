@@ -7,6 +7,9 @@
   A request of cost n fits at time t when max(TAT, t) + n*interval - burst*interval <= t,
   so its earliest time is max(t, TAT - (burst - n) * interval). FIFO by construction: every
   reservation pushes TAT forward. Memory: one key, one number.
+  Widened (algorithms/arrival.lua): the interval grows to the share, and a slot is `margin`
+  further from the one `burst` places before it, so a request that arrives late by up to the
+  margin still meets a server's bucket with a token.
 ]]
 
 -- Writes a bucket's TAT, living until the bucket is full again. The TAT is only ever read back
@@ -18,7 +21,12 @@ end
 
 algorithms.tb = {
   parse = function(a, b)
-    return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1) }
+    return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1), margin = 0 }
+  end,
+  widen = function(spec, margin, share)
+    local interval = spec.interval
+    if share < 1000 then interval = math.ceil(interval * 1000 / share) end
+    return { interval = interval, burst = spec.burst, margin = margin }
   end,
   capacity = function(spec)
     return spec.burst
@@ -30,7 +38,7 @@ algorithms.tb = {
     return { tat = tonumber(redis.call("GET", key)) or 0 }
   end,
   earliest = function(state, spec, n, t, _, hold)
-    return math.max(t, state.tat - (spec.burst - n - hold) * spec.interval)
+    return math.max(t, state.tat - (spec.burst - n - hold) * spec.interval + spec.margin)
   end,
   commit = function(state, spec, n, t)
     state.tat = math.max(state.tat, t) + n * spec.interval

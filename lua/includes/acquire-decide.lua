@@ -2,6 +2,8 @@
   The second half of acquire.lua and the one-algorithm scripts (after acquire-parse): decides
   each request against every limit of its quota through the algorithm interface, writes each
   touched key once per quota, and leaves the reply documented in acquire.lua to acquire-reply.
+  A quota with an arrival part (algorithms/arrival.lua) has it loaded first: its margin and
+  share widen the quota's other limits for this call.
 ]]
 
 -- Each limit maps a time to its earliest admissible time at or after it; iterate to the
@@ -9,18 +11,22 @@
 -- in a few. Exact logs may place a slot in a gap before their reservations; two logs whose
 -- gaps never meet would move the slot one gap per pass, so after GAP_PASSES passes they
 -- stop looking for gaps and the request queues after the reservations.
+-- A request that cannot wait (maxWait 0, a tryAcquire) is not paced: pacing spreads slots that
+-- are waited for, and must not turn a burst the limits allow into denials.
 local GAP_PASSES = 32
-local function decide(set, states, keys_at, paused, cost, holds)
+local function decide(set, specs, states, keys_at, paused, cost, holds, paced)
   local slot, blocking = math.max(now, paused), 0
   if paused > now then blocking = -1 end
   for pass = 1, 64 do
     local moved = false
     for i = 1, #set do
-      local rule = set[i]
-      local t, expiry =
-        rule.algo.earliest(states[i], rule.spec, cost, slot, KEYS[keys_at + i], holds[i], pass <= GAP_PASSES)
-      if t == nil then return false, math.max(0, expiry - now), i, false end
-      if t > slot then slot, blocking, moved = t, i, true end
+      if paced or i ~= set.arrival then
+        local rule = set[i]
+        local t, expiry =
+          rule.algo.earliest(states[i], specs[i], cost, slot, KEYS[keys_at + i], holds[i], pass <= GAP_PASSES)
+        if t == nil then return false, math.max(0, expiry - now), i, false end
+        if t > slot then slot, blocking, moved = t, i, true end
+      end
     end
     -- one limit settles in one pass
     if not moved or #set == 1 then return true, slot - now, blocking, true end
@@ -35,27 +41,34 @@ for q = 1, quota_count do
   local quota = quotas[q]
   local set, key_at = quota.set, quota.key_at
   local limit_count = #set
-  local states = {}
+  local cost, max_wait, hold = quota.cost, quota.max_wait, quota.hold
+  local states, specs, arrival = {}, {}, set.arrival
   for i = 1, limit_count do
-    states[i] = set[i].algo.load(KEYS[key_at + i], set[i].spec, now)
+    specs[i] = set[i].spec
+  end
+  if arrival then
+    states[arrival] = set[arrival].algo.load(KEYS[key_at + arrival], specs[arrival], now)
+    widen_all(set, specs, states[arrival], cost, hold)
+  end
+  for i = 1, limit_count do
+    if i ~= arrival then states[i] = set[i].algo.load(KEYS[key_at + i], specs[i], now) end
   end
   local paused = tonumber(redis.call("GET", KEYS[key_at])) or 0
-  local cost, max_wait, hold = quota.cost, quota.max_wait, quota.hold
   local dirty = false
   for j = quota.first, quota.last do
     local id = ids[j]
-    local settled, wait, blocking, queueable = decide(set, states, key_at, paused, cost, hold)
+    local settled, wait, blocking, queueable = decide(set, specs, states, key_at, paused, cost, hold, max_wait ~= 0)
     local admitted = settled and (max_wait < 0 or wait <= max_wait)
     if admitted and record then
       for i = 1, limit_count do
-        set[i].algo.commit(states[i], set[i].spec, cost, now + wait, id)
+        set[i].algo.commit(states[i], specs[i], cost, now + wait, id, now)
       end
       dirty = true
     end
     reply[n + 1], reply[n + 2] = (blocking + 1) * 4 + (queueable and 0 or 2) + (admitted and 1 or 0), wait
     n = n + 2
     for i = 1, limit_count do
-      local remaining, reset = set[i].algo.report(states[i], set[i].spec, now)
+      local remaining, reset = set[i].algo.report(states[i], specs[i], now)
       reply[n + 1], reply[n + 2] = remaining, reset - now
       n = n + 2
     end
@@ -64,7 +77,7 @@ for q = 1, quota_count do
   if dirty then
     admitted_any = true
     for i = 1, limit_count do
-      set[i].algo.save(states[i], KEYS[key_at + i], set[i].spec, now)
+      set[i].algo.save(states[i], KEYS[key_at + i], specs[i], now)
     end
   end
 end

@@ -9,7 +9,7 @@ const MAX_BATCH = 512;
 const MAX_IN_FLIGHT = 2;
 
 /** What a quota contributes to a call: its keys and rules, with its slot and group worked out once. */
-export interface QuotaShape extends Pick<StoreAcquire, "keys" | "rules"> {
+export interface QuotaShape extends Pick<StoreAcquire, "keys" | "rules" | "arrival"> {
   /** The Cluster hash slot of its keys (0 on a single node). */
   readonly slot: number;
   /**
@@ -82,9 +82,10 @@ export class AcquireBatcher {
     this.#coalesce = coalesce;
   }
 
-  /** The shape of a quota with these keys and rules, for `decide`. */
-  shape(keys: QuotaShape["keys"], rules: QuotaShape["rules"]): QuotaShape {
-    return { keys, rules, slot: this.#store.slotOf(keys.pause), group: `${rulesIdOf(rules)} ${keys.pause}` };
+  /** The shape of a quota with these keys, rules and arrival part, for `decide`. */
+  shape(keys: QuotaShape["keys"], rules: QuotaShape["rules"], arrival: QuotaShape["arrival"]): QuotaShape {
+    const group = `${rulesIdOf(rules)} ${arrival?.wire.join(":") ?? ""} ${keys.pause}`;
+    return { keys, rules, arrival, slot: this.#store.slotOf(keys.pause), group };
   }
 
   decide(quota: QuotaShape, id: string, cost: number, deadline: number, reserve: number): Promise<StoreDecision> {
@@ -127,6 +128,7 @@ export class AcquireBatcher {
         groups.map((group) => ({
           keys: (group[0] as Pending).quota.keys,
           rules: (group[0] as Pending).quota.rules,
+          arrival: (group[0] as Pending).quota.arrival,
           requests: group.map((p) => ({
             id: p.id,
             cost: p.cost,

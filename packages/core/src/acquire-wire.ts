@@ -21,9 +21,14 @@ const sameTerms = (a: StoreRequest, b: StoreRequest): boolean =>
   a.cost === b.cost && a.maxWaitUs === b.maxWaitUs && a.reserve === b.reserve;
 
 /** Rule lists with the same signature are one rule set in a call (sent once). */
-function signatureOf(rules: readonly Rule[]): string {
-  return rules.length === 1 ? wireOf(rules[0] as Rule) : rules.map(wireOf).join("|");
+function signatureOf(quota: StoreAcquire): string {
+  const { rules, arrival } = quota;
+  const limits = rules.length === 1 ? wireOf(rules[0] as Rule) : rules.map(wireOf).join("|");
+  return arrival === undefined ? limits : `${limits}|${arrival.wire.join(":")}`;
 }
+
+/** Limits a quota sends: its rules, and its arrival part after them when it has one. */
+const limitCount = (quota: StoreAcquire): number => quota.rules.length + (quota.arrival === undefined ? 0 : 1);
 
 /** Reads the acquire script's reply: Redis time, then per request a code, the wait and each limit's figures. */
 export function decodeAcquire(
@@ -31,7 +36,7 @@ export function decodeAcquire(
   quotas: readonly StoreAcquire[],
   localNowUs: number | undefined,
 ): StoreDecision[][] {
-  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * q.rules.length), 1);
+  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * limitCount(q)), 1);
   if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
     throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
   }
@@ -49,9 +54,18 @@ export function decodeAcquire(
           resetUs: nowUs + (numbers[at + 3 + 2 * i] as number),
         };
       }
-      at += 2 + 2 * quota.rules.length;
+      // The arrival part reports its margin (µs) and share (per mille) as its two figures.
+      const arrival =
+        quota.arrival === undefined
+          ? undefined
+          : {
+              marginUs: numbers[at + 2 + 2 * limits.length] as number,
+              share: numbers[at + 3 + 2 * limits.length] as number,
+            };
+      at += 2 + 2 * limitCount(quota);
       // code = 4 * (blocking + 1) + 2 * unqueueable + admitted
       return {
+        arrival,
         admitted: code % 2 === 1,
         waitUs,
         nowUs,
@@ -88,16 +102,18 @@ export function encodeAcquire(quotas: readonly StoreAcquire[]): AcquireWire {
   let entries = 0;
   let run: { at: number; length: number; set: string; count: number; head: StoreRequest } | undefined;
   for (const quota of quotas) {
-    const signature = signatureOf(quota.rules);
+    const signature = signatureOf(quota);
     let set = sets.get(signature);
     if (set === undefined) {
       set = { index: String(sets.size + 1), usesIds: quota.rules.some((rule) => kindsWithIds.has(rule.wire[0])) };
       sets.set(signature, set);
-      setArgs.push(String(quota.rules.length));
+      setArgs.push(String(limitCount(quota)));
       for (const rule of quota.rules) {
         setArgs.push(rule.wire[0], String(rule.wire[1]), String(rule.wire[2]), String(rule.wire[3]));
         kinds = kinds === undefined || kinds === rule.kind ? rule.kind : "mixed";
       }
+      // Every acquire script knows the arrival part, so it does not change which one runs.
+      if (quota.arrival !== undefined) setArgs.push(...quota.arrival.wire.map(String));
     }
     const { requests } = quota;
     for (let from = 0; from < requests.length; ) {
@@ -107,6 +123,7 @@ export function encodeAcquire(quotas: readonly StoreAcquire[]): AcquireWire {
       entries++;
       keys.push(quota.keys.pause);
       for (const key of quota.keys.limits) keys.push(key);
+      if (quota.arrival !== undefined) keys.push(quota.arrival.key);
       const count = end - from;
       if (run !== undefined && run.set === set.index && run.count === count && sameTerms(run.head, head)) {
         runArgs[run.at] = String(++run.length);

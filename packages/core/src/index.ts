@@ -1,3 +1,4 @@
+export type { ArrivalFigures, ArrivalPart } from "./arrival.js";
 export type { Decision, Grant, LimitStatus } from "./decision.js";
 export { type Duration, durationToMicros } from "./duration.js";
 export { CostExceedsCapacityError, isCostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
@@ -18,6 +19,8 @@ export type { LuaScript } from "./lua-script.js";
 export { MemoryStore } from "./model/memory-store.js";
 export {
   type AcquireOptions,
+  type Feedback,
+  type FeedbackOptions,
   type Priority,
   Quota,
   type QuotaOptions,
@@ -31,6 +34,18 @@ export type { ConcurrencyRule, FixedWindowRule, Rule, SlidingWindowRule, TokenBu
 export { type SlidingWindowOptions, slidingWindow } from "./rules/sliding-window.js";
 export { type TokenBucketOptions, tokenBucket } from "./rules/token-bucket.js";
 export { runScript, type ScriptClient } from "./script-client.js";
+export type { HeadersLike, ServerAnswer } from "./server-answer.js";
 export { sleep } from "./sleep.js";
-export type { QuotaKeys, Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "./store.js";
+export type {
+  QuotaKeys,
+  Store,
+  StoreAcquire,
+  StoreArrival,
+  StoreCall,
+  StoreCancel,
+  StoreDecision,
+  StoreLearned,
+  StoreReport,
+  StoreRequest,
+} from "./store.js";
 export { integer, invalid } from "./validate.js";

@@ -1,4 +1,5 @@
 import type { AcquireBatcher, QuotaShape } from "./acquire-batcher.js";
+import { type ArrivalFigures, type ArrivalPart, arrivalPart } from "./arrival.js";
 import type { Decision, Grant, LimitStatus } from "./decision.js";
 import { type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
@@ -8,8 +9,9 @@ import { localMicros } from "./local-clock.js";
 import { ReleaseQueue } from "./release-queue.js";
 import { requestId } from "./request-id.js";
 import type { Rule } from "./rules/rule.js";
+import { type AnswerPlan, planAnswer, readAnswer, type ServerAnswer } from "./server-answer.js";
 import { sleep } from "./sleep.js";
-import type { QuotaKeys, Store, StoreDecision } from "./store.js";
+import type { QuotaKeys, Store, StoreArrival, StoreDecision, StoreLearned } from "./store.js";
 import { integer, invalid, options } from "./validate.js";
 
 export interface QuotaOptions {
@@ -34,6 +36,61 @@ export interface QuotaOptions {
    * @default Infinity (a grant is used however late)
    */
   readonly maxLateness?: Duration;
+  /**
+   * How much earlier than the API's own limit the quota plans, so that requests that leave late
+   * (a busy event loop) or travel slowly still arrive inside the API's windows: every window is
+   * counted over `window + margin`, a token bucket keeps a slot `margin` further from the one
+   * `burst` places before it, a fixed window counts the last `margin` of a window against the
+   * next one too. `"learn"` starts at 25 ms (at most a quarter of the shortest window), grows
+   * on 429s that delay spread explains, lowers the share of each limit on 429s that spend
+   * outside Sluice explains, and steps both back while the quota runs clean (all decided in
+   * the store, shared by every process; see `feedback`). A duration fixes the margin and learns
+   * nothing; `0` with `pacing: false` makes the quota exact on Redis's clock alone.
+   * @default "learn"
+   */
+  readonly arrivalMargin?: "learn" | Duration;
+  /**
+   * Least time between two slots of the quota, so that slots a window frees at one instant are
+   * spread, not all due at once (which is what makes requests late on a busy host). Ms or a
+   * string; `false` for none.
+   * @default 1 ms, or a quarter of the shortest interval between units when that is smaller
+   */
+  readonly pacing?: Duration | false;
+}
+
+/** What an answer meant for the quota, from `Quota.feedback`. */
+export interface Feedback {
+  /**
+   * Whether to send the request again: the server did not act on it (429, 503). Acquire again:
+   * the next slot is after any pause and under what the quota just learned.
+   */
+  readonly retry: boolean;
+  /**
+   * - `"ok"`: nothing to learn;
+   * - `"delay-spread"`: a 429 that late arrivals explain: the margin grew;
+   * - `"outside-spend"`: a 429 or `Remaining` that only spend outside Sluice explains: the share
+   *   of each limit fell, or the limits were spent down to the server's figure;
+   * - `"same-burst"`: a 429 of a burst already learned from (its grant came before the change);
+   * - `"server-wait"`: every process pauses for the server's wait.
+   */
+  readonly cause: "ok" | "delay-spread" | "outside-spend" | "same-burst" | "server-wait";
+  /** Ms every process pauses (0: none). */
+  readonly pausedMs: number;
+  /** The server's wait, when it gave one (`Retry-After` and the like). */
+  readonly serverWaitMs: number | undefined;
+  /** The arrival figures in force after this answer; `undefined` for a quota without them. */
+  readonly arrival: ArrivalFigures | undefined;
+}
+
+/** Options of `Quota.feedback`. */
+export interface FeedbackOptions {
+  /**
+   * What to do when the headers of an answer that is not a 429 say the server's quota is spent:
+   * `"pause"` tightens the quota to the server's count (or pauses until the reset when no limit
+   * has the server's size); `"ignore"` does nothing.
+   * @default "pause"
+   */
+  readonly onExhausted?: "pause" | "ignore";
 }
 
 /** How much headroom an acquire must leave: `"high"` none, `"normal"` one share, `"low"` two. */
@@ -47,6 +104,8 @@ export interface TryAcquireOptions {
 }
 
 const priorityLevels: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+const causes = ["same-burst", "delay-spread", "outside-spend"] as const;
 
 export interface AcquireOptions extends TryAcquireOptions {
   /**
@@ -72,7 +131,15 @@ export interface QuotaState {
   readonly pausedUntil: number | undefined;
   readonly redisTime: number;
   readonly limits: readonly LimitStatus[];
+  /** The margin and share in force, for a quota that has them (see `arrivalMargin`). */
+  readonly arrival: ArrivalFigures | undefined;
 }
+
+const figuresOf = (arrival: StoreArrival | undefined): ArrivalFigures | undefined =>
+  arrival === undefined ? undefined : { marginMs: arrival.marginUs / 1000, share: arrival.share / 1000 };
+
+/** How often a process reports the lateness it measured, at most (ms). */
+const LATE_REPORT_MS = { least: 50, most: 5_000 } as const;
 
 const costOf = (input: TryAcquireOptions | undefined): number =>
   integer("cost", input?.cost === undefined ? 1 : input.cost, 1);
@@ -104,6 +171,12 @@ function checkedRules(limits: readonly Rule[]): readonly Rule[] {
   return rules;
 }
 
+/**
+ * Where each grant of this process was placed: its slot on this process's clock and the store
+ * time (µs) at which it was decided, for `feedback`.
+ */
+const placements = new WeakMap<Decision, { readonly slotUs: number; readonly decidedUs: number }>();
+
 /** The release queue of a quota and how many acquires are using it. */
 interface Releases {
   readonly queue: Promise<ReleaseQueue>;
@@ -121,13 +194,17 @@ export class Quota {
   readonly #batcher: AcquireBatcher;
   readonly #headroom: number;
   readonly #maxLatenessMs: number;
+  readonly #arrival: ArrivalPart | undefined;
+  /** The largest lateness measured since the last report (µs), and when that report went (ms). */
+  #latePeakUs = 0;
+  #lateReportedAt = Number.NEGATIVE_INFINITY;
   /** Shared by this quota's waiters for a concurrency slot while there are any. */
   #releases: Releases | undefined;
 
   /** Made by `Limiter.quota`; `batcher` decides this process's acquires, coalesced or not. */
   constructor(store: Store, batcher: AcquireBatcher, prefix: string, name: string, input: QuotaOptions) {
     if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
-    const { limits, headroom = 0, maxLateness } = options("quota options", input);
+    const { limits, headroom = 0, maxLateness, arrivalMargin, pacing } = options("quota options", input);
     this.#maxLatenessMs =
       maxLateness === undefined || maxLateness === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
@@ -139,8 +216,9 @@ export class Quota {
     this.rules = checkedRules(limits);
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
+    this.#arrival = arrivalPart(this.#keys.base, this.rules, arrivalMargin, pacing);
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
-    this.#shape = batcher.shape(this.#keys, this.rules);
+    this.#shape = batcher.shape(this.#keys, this.rules, this.#arrival);
     this.#batcher = batcher;
   }
 
@@ -196,6 +274,7 @@ export class Quota {
     const lease = requestId();
     const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), reserve);
     const decision = this.#decision(raw, lease);
+    if (raw.admitted) placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
     const late =
       raw.admitted &&
       this.#maxLatenessMs < Number.POSITIVE_INFINITY &&
@@ -242,7 +321,9 @@ export class Quota {
           }
         }
         if (raw.admitted) {
+          placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
           const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
+          this.#measured(lateMs * 1000);
           if (lateMs <= this.#maxLatenessMs) {
             // admitted: allowed is true and admittedAt is set
             return decision as Grant;
@@ -340,6 +421,115 @@ export class Quota {
       .catch(() => {});
   }
 
+  /**
+   * Keeps the largest lateness measured (µs) and reports it to the store now and then: the
+   * lateness processes report is the floor of the learned margin and tells delay spread from
+   * spend outside Sluice. Best effort, never awaited.
+   */
+  #measured(latenessUs: number): void {
+    const arrival = this.#arrival;
+    if (arrival === undefined || arrival.wire[3] === 0) return;
+    if (latenessUs > this.#latePeakUs) this.#latePeakUs = latenessUs;
+    const everyMs = Math.min(LATE_REPORT_MS.most, Math.max(LATE_REPORT_MS.least, (2 * arrival.wire[3]) / 1000));
+    const now = performance.now();
+    if (now - this.#lateReportedAt < everyMs) return;
+    this.#lateReportedAt = now;
+    const latenessUs_ = Math.round(this.#latePeakUs);
+    this.#latePeakUs = 0;
+    this.#store.report(arrival, { kind: "late", decidedUs: 0, latenessUs: latenessUs_ }).catch(() => {});
+  }
+
+  /**
+   * Tells the quota what the API answered to a request `grant` let through, so that every
+   * process adapts: call it with each answer's status and headers, whatever the HTTP client.
+   * - a 429 that late arrivals explain widens the margin, one that spend outside Sluice explains
+   *   lowers the share of each limit (decided in the store: see `arrivalMargin`); either way, no
+   *   quota-wide pause: `retry` says to acquire again, which gives the request its next slot;
+   * - a 503, or a 429 asking for a wait beyond the quota's longest window, pauses every process
+   *   for the server's wait (a quota with a fixed margin pauses on every 429, as before);
+   * - `X-RateLimit-Remaining` below what the quota believes is spent down to the server's figure;
+   *   "nothing left" headers pause only when no limit can be compared with the server's.
+   * It also measures how late the request was answered after its slot.
+   * @example
+   * const grant = await quota.acquire();
+   * const res = await axios.get(url, { validateStatus: () => true });
+   * const { retry } = await quota.feedback(grant, { status: res.status, headers: res.headers });
+   */
+  async feedback(grant: Decision, answer: ServerAnswer, options?: FeedbackOptions): Promise<Feedback> {
+    const onExhausted = options?.onExhausted ?? "pause";
+    if (onExhausted !== "pause" && onExhausted !== "ignore") invalid("onExhausted", '"pause" or "ignore"', onExhausted);
+    if (typeof grant !== "object" || grant === null || grant.allowed !== true)
+      invalid("grant", "a grant from acquire or an allowed tryAcquire", grant);
+    const signals = readAnswer(answer);
+    const placed = placements.get(grant);
+    const latenessUs = placed === undefined ? 0 : Math.max(0, localMicros() - placed.slotUs);
+    if (placed !== undefined) this.#measured(latenessUs);
+    const arrival = this.#arrival;
+    const plan: AnswerPlan = planAnswer(signals, {
+      learning: arrival !== undefined && arrival.wire[3] > 0,
+      longestSpanMs: Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000,
+      onExhausted,
+    });
+    const result = (cause: Feedback["cause"], pausedMs: number, figures?: StoreArrival): Feedback => ({
+      retry: signals.status === 429 || signals.status === 503,
+      cause,
+      pausedMs,
+      serverWaitMs: signals.waitMs,
+      arrival: figuresOf(figures) ?? this.#lastFigures,
+    });
+    switch (plan.kind) {
+      case "use": {
+        const spent = plan.tighten ? await this.#spendDownTo(signals.server) : 0;
+        return result(spent !== undefined && spent > 0 ? "outside-spend" : "ok", 0);
+      }
+      case "exhausted": {
+        const spent = await this.#spendDownTo(signals.server);
+        if (spent !== undefined) return result(spent > 0 ? "outside-spend" : "ok", 0);
+        await this.pause(plan.pauseMs);
+        return result("server-wait", plan.pauseMs);
+      }
+      case "pause": {
+        if (plan.pauseMs >= 1) await this.pause(plan.pauseMs);
+        await this.#noteAnswer(signals.status, "server-wait", plan.pauseMs, undefined);
+        return result("server-wait", plan.pauseMs >= 1 ? plan.pauseMs : 0);
+      }
+      case "learn": {
+        const learned = await this.#store.report(arrival as ArrivalPart, {
+          kind: "limited",
+          decidedUs: placed?.decidedUs ?? grant.redisTime * 1000,
+          latenessUs,
+        });
+        this.#lastFigures = figuresOf(learned);
+        const cause = causes[learned.change];
+        await this.#noteAnswer(signals.status, cause, 0, learned);
+        return result(cause, 0, learned);
+      }
+    }
+  }
+
+  #lastFigures: ArrivalFigures | undefined;
+
+  /**
+   * Tightens every rate limit whose size is the server's `X-RateLimit-Limit` to its `Remaining`:
+   * the units spent, or `undefined` when no limit has that size (nothing to compare with).
+   */
+  async #spendDownTo(
+    server: { readonly limit: number; readonly remaining: number } | undefined,
+  ): Promise<number | undefined> {
+    if (server === undefined) return undefined;
+    const rules = this.rules.filter((rule) => Number.isFinite(rule.spanUs) && rule.capacity === server.limit);
+    if (rules.length === 0) return undefined;
+    const remaining = Math.min(server.remaining, server.limit);
+    const spent = await Promise.all(rules.map((rule) => this.tighten(rule, remaining).catch(() => 0)));
+    return spent.reduce((a, b) => a + b, 0);
+  }
+
+  /** Records a 429 or 503 in the shared history for `sluice status`; best effort. */
+  async #noteAnswer(status: number, cause: Feedback["cause"], pausedMs: number, learned: StoreLearned | undefined) {
+    const figures = learned === undefined ? {} : { marginMs: learned.marginUs / 1000, share: learned.share / 1000 };
+    await this.note({ type: "rate-limited", status, cause, pausedMs, ...figures }).catch(() => {});
+  }
+
   /** Frees the concurrency slot of a grant (a no-op for quotas without concurrency limits). */
   async release(grant: Pick<Grant, "lease"> | string): Promise<void> {
     const lease = typeof grant === "string" ? grant : grant?.lease;
@@ -371,7 +561,14 @@ export class Quota {
   /** Reads the quota without spending anything. */
   async state(): Promise<QuotaState> {
     const [[raw]] = (await this.#store.acquire(
-      [{ keys: this.#keys, rules: this.rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }],
+      [
+        {
+          keys: this.#keys,
+          rules: this.rules,
+          arrival: this.#arrival,
+          requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }],
+        },
+      ],
       {
         record: false,
       },
@@ -381,12 +578,14 @@ export class Quota {
       pausedUntil: raw.blocking === -1 ? (raw.nowUs + raw.waitUs) / 1000 : undefined,
       redisTime: decision.redisTime,
       limits: decision.limits,
+      arrival: figuresOf(raw.arrival),
     };
   }
 
   /** Forgets everything this quota spent, reserved, leased, paused or noted. */
   async reset(): Promise<void> {
-    await this.#store.reset([this.#keys.pause, ...this.#keys.limits, this.#keys.events]);
+    const arrival = this.#arrival === undefined ? [] : [this.#arrival.key];
+    await this.#store.reset([this.#keys.pause, ...this.#keys.limits, ...arrival, this.#keys.events]);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { decodeAcquire, encodeAcquire } from "./acquire-wire.js";
+import type { ArrivalPart } from "./arrival.js";
 import { ClockOffset } from "./clock-offset.js";
 import {
   acquireConcurrencyScript,
@@ -7,6 +8,7 @@ import {
   acquireSlidingWindowScript,
   acquireTokenBucketScript,
   cancelScript,
+  feedbackScript,
   noteScript,
   pauseScript,
   releaseScript,
@@ -17,7 +19,7 @@ import { localMicros } from "./local-clock.js";
 import type { LuaScript } from "./lua-script.js";
 import type { Rule } from "./rules/rule.js";
 import { runScript, type ScriptClient } from "./script-client.js";
-import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision } from "./store.js";
+import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreLearned, StoreReport } from "./store.js";
 
 const oneKindScripts: Record<Rule["kind"], LuaScript> = {
   tokenBucket: acquireTokenBucketScript,
@@ -126,6 +128,18 @@ export class RedisStore implements Store {
   async tighten(key: string, rule: Rule, remaining: number, id: string, nowUs?: number): Promise<number> {
     const args = [nowUs === undefined ? "" : String(nowUs), ...rule.wire.map(String), String(remaining), id];
     return Number(await runScript(this.#client, tightenScript, [key], args));
+  }
+
+  async report(arrival: ArrivalPart, report: StoreReport, nowUs?: number): Promise<StoreLearned> {
+    const [, marginUs, paceUs, capUs] = arrival.wire;
+    const args = [nowUs === undefined ? "" : String(nowUs), String(marginUs), String(paceUs), String(capUs)];
+    args.push(report.kind, String(Math.floor(report.decidedUs)), String(Math.max(0, Math.round(report.latenessUs))));
+    const reply = await runScript(this.#client, feedbackScript, [arrival.key], args);
+    if (!Array.isArray(reply) || reply.length !== 3) {
+      throw new TypeError(`Unexpected reply from the feedback script: ${JSON.stringify(reply)}`);
+    }
+    const [change, margin, share] = reply.map(Number) as [0 | 1 | 2, number, number];
+    return { change, marginUs: margin, share };
   }
 
   async note(key: string, event: string, keep: number, ttlMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ArrivalPart } from "./arrival.js";
 import type { Rule } from "./rules/rule.js";
 
 /** The keys of one quota: its pause key, one key per rule and its event history, in one hash slot. */
@@ -24,6 +25,8 @@ export interface StoreRequest {
 export interface StoreAcquire {
   readonly keys: QuotaKeys;
   readonly rules: readonly Rule[];
+  /** The quota's arrival part (margin, share, pacing), decided with its rules; absent: none. */
+  readonly arrival?: ArrivalPart | undefined;
   readonly requests: readonly StoreRequest[];
 }
 
@@ -51,6 +54,33 @@ export interface StoreDecision {
   /** false when a full concurrency rule denied: wait for a release instead. */
   readonly queueable: boolean;
   readonly limits: ReadonlyArray<{ readonly remaining: number; readonly resetUs: number }>;
+  /** The arrival figures the decision was made with, when the quota has an arrival part. */
+  readonly arrival?: StoreArrival | undefined;
+}
+
+/** A quota's learned arrival figures. */
+export interface StoreArrival {
+  readonly marginUs: number;
+  /** Per mille of every configured limit in force. */
+  readonly share: number;
+}
+
+/** What a process reports to a quota's arrival part (lua/feedback.lua). */
+export interface StoreReport {
+  /**
+   * `"late"`: the largest lateness measured lately; `"limited"`: a 429 nothing explains;
+   * `"foreign"`: the server counts more than Sluice spent.
+   */
+  readonly kind: "late" | "limited" | "foreign";
+  /** Store time (µs) at which the reported request's grant was decided. */
+  readonly decidedUs: number;
+  /** Microseconds from the request's slot to its answer. */
+  readonly latenessUs: number;
+}
+
+/** What a report changed: 0 nothing, 1 the margin grew, 2 the share fell; then the figures in force. */
+export interface StoreLearned extends StoreArrival {
+  readonly change: 0 | 1 | 2;
 }
 
 /** Gives back an unused admission (the caller aborted before its slot). */
@@ -88,6 +118,8 @@ export interface Store {
    * figure); never loosens. Resolves to the units spent.
    */
   tighten(key: string, rule: Rule, remaining: number, id: string, nowUs?: number): Promise<number>;
+  /** Learns from a report about a quota's arrival part (see `StoreReport`). */
+  report(arrival: ArrivalPart, report: StoreReport, nowUs?: number): Promise<StoreLearned>;
   /** Appends `event` to the list at `key`, keeping the newest `keep` for `ttlMs` after the last. */
   note(key: string, event: string, keep: number, ttlMs: number): Promise<void>;
   /**

@@ -1,4 +1,4 @@
-import { type Quota, type Rule, sleep } from "@sluice/core";
+import { type Decision, type Feedback, type Grant, type Quota, sleep } from "@sluice/core";
 import { fullJitterDelay } from "./backoff.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import { callSignal } from "./call-signal.js";
@@ -13,9 +13,6 @@ import { releaseOnBodyEnd } from "./release-on-body-end.js";
 import { resolveOptions } from "./resolve-options.js";
 import { isRetryableNetworkError, isRetryableStatus } from "./retry-policy.js";
 import { type RequestPlan, RouteTable } from "./route-table.js";
-import { exhaustedWait } from "./signals/exhausted-wait.js";
-import { parseXRateLimit } from "./signals/parse-x-rate-limit.js";
-import { serverWait } from "./signals/server-wait.js";
 
 /** A fetch that spends its routes' quotas; same signature as the global `fetch`. */
 export interface LimitedFetch {
@@ -24,13 +21,18 @@ export interface LimitedFetch {
   stats(): Readonly<Record<string, FetchStats>>;
 }
 
-interface Lease {
+/** A grant a request holds, in one quota. */
+interface Held {
   readonly quota: Quota;
-  readonly lease: string;
+  readonly grant: Decision & Pick<Grant, "lease">;
+  /** Whether it holds a concurrency slot, released when the answer's body ends. */
+  readonly leased: boolean;
+  /** Whether it is the credential key's grant. */
+  readonly ofKey: boolean;
 }
 
 interface Slots {
-  readonly leases: readonly Lease[];
+  readonly held: readonly Held[];
   readonly key: PoolKey | undefined;
 }
 
@@ -82,7 +84,10 @@ function discard(response: Response): void {
  */
 export function createFetch(options: FetchOptions): LimitedFetch {
   const config = resolveOptions(options);
-  const table = new RouteTable(config.limiter, options.routes, { maxLateness: config.maxLatenessMs });
+  const table = new RouteTable(config.limiter, options.routes, {
+    maxLateness: config.maxLatenessMs,
+    ...config.arrival,
+  });
   const stats = new StatsTable(config.cache !== undefined);
   const emit = (event: FetchEvent): void => {
     try {
@@ -165,7 +170,7 @@ export function createFetch(options: FetchOptions): LimitedFetch {
   }
 
   async function acquire(call: Call): Promise<Slots> {
-    const leases: Lease[] = [];
+    const held: Held[] = [];
     const waited = (quota: string, group: string, ms: number): void => {
       stats.add([group], "waitedMs", ms);
       if (ms >= 1) emit({ type: "wait", quota, waitedMs: ms, method: call.method, url: call.url });
@@ -175,34 +180,34 @@ export function createFetch(options: FetchOptions): LimitedFetch {
         if (group.quota === undefined) continue;
         const startedAt = performance.now();
         const grant = await group.quota.acquire({ signal: call.signal });
-        if (group.leased) leases.push({ quota: group.quota, lease: grant.lease });
+        held.push({ quota: group.quota, grant, leased: group.leased, ofKey: false });
         waited(group.name, group.name, performance.now() - startedAt);
       }
       const pool = call.plan.pool;
-      if (pool === undefined) return { leases, key: undefined };
+      if (pool === undefined) return { held, key: undefined };
       const picked = await pool.pick(call.signal);
-      if (hasConcurrency(picked.key.quota)) leases.push({ quota: picked.key.quota, lease: picked.grant.lease });
-      waited(picked.key.quota.name, pool.group, picked.waitedMs);
-      return { leases, key: picked.key };
+      const { quota } = picked.key;
+      held.push({ quota, grant: picked.grant, leased: hasConcurrency(quota), ofKey: true });
+      waited(quota.name, pool.group, picked.waitedMs);
+      return { held, key: picked.key };
     } catch (error) {
-      release(leases);
+      release(held);
       throw error;
     }
   }
 
-  function release(leases: readonly Lease[]): void {
+  function release(held: readonly Held[]): void {
     // A failed release only delays the slot until its lease expires; it must not fail the call.
-    for (const { quota, lease } of leases) quota.release(lease).catch(() => {});
+    for (const { quota, grant, leased } of held) if (leased) quota.release(grant).catch(() => {});
   }
 
-  function deliver(response: Response, leases: readonly Lease[]): Response {
-    return leases.length === 0 ? response : releaseOnBodyEnd(response, () => release(leases));
+  function deliver(response: Response, held: readonly Held[]): Response {
+    return held.some((h) => h.leased) ? releaseOnBodyEnd(response, () => release(held)) : response;
   }
 
-  /** The quotas a server signal applies to: the key's when a key was used, else the groups'. */
-  function pauseTargets(call: Call, key: PoolKey | undefined): Quota[] {
-    if (key !== undefined) return [key.quota];
-    return call.plan.groups.flatMap((group) => (group.quota === undefined ? [] : [group.quota]));
+  /** The grants an answer speaks about: the key's when a key was used, else the groups'. */
+  function answered(slots: Slots): Held[] {
+    return slots.held.filter((h) => h.ofKey === (slots.key !== undefined));
   }
 
   async function run(call: Call): Promise<Response> {
@@ -211,14 +216,15 @@ export function createFetch(options: FetchOptions): LimitedFetch {
     const attempts: Attempts = { startedAt: performance.now(), retries: 0 };
 
     for (;;) {
-      const { leases, key } = await acquire(call);
+      const slots = await acquire(call);
+      const { held, key } = slots;
       let request: Request;
       try {
         const headers = new Headers(prepared.base.headers);
         if (key !== undefined) call.plan.pool?.apply(key, headers);
         request = attemptRequest(prepared, headers, signal);
       } catch (error) {
-        release(leases);
+        release(held);
         throw error;
       }
       let response: Response;
@@ -226,7 +232,7 @@ export function createFetch(options: FetchOptions): LimitedFetch {
         stats.add(call.groups, "sent");
         response = await send(request);
       } catch (error) {
-        release(leases);
+        release(held);
         if (signal.aborted) throw signal.reason;
         const { retry } = config;
         if (!(error instanceof TypeError) || !isRetryableNetworkError(method, retry.nonIdempotent)) throw error;
@@ -239,15 +245,15 @@ export function createFetch(options: FetchOptions): LimitedFetch {
 
       let next: Response | Retry;
       try {
-        next = await judge(call, attempts, response, key);
+        next = await judge(call, attempts, response, slots);
       } catch (error) {
         discard(response);
-        release(leases);
+        release(held);
         throw error;
       }
-      if (next instanceof Response) return deliver(next, leases);
+      if (next instanceof Response) return deliver(next, held);
       discard(response);
-      release(leases);
+      release(held);
       if (next.sleepMs > 0) await sleep(next.sleepMs, signal);
     }
   }
@@ -263,16 +269,12 @@ export function createFetch(options: FetchOptions): LimitedFetch {
     emit({ type: "retry", attempt: attempts.retries, reason, delayMs, method: call.method, url: call.url });
   }
 
-  /** What an answer means: give it to the caller, or retry after `sleepMs` (pausing quotas first). */
-  async function judge(
-    call: Call,
-    attempts: Attempts,
-    response: Response,
-    key: PoolKey | undefined,
-  ): Promise<Response | Retry> {
+  /** What an answer means: give it to the caller, or retry after `sleepMs` (acquiring again first). */
+  async function judge(call: Call, attempts: Attempts, response: Response, slots: Slots): Promise<Response | Retry> {
     const { retry } = config;
     const { method } = call;
     const { status } = response;
+    const { key } = slots;
     const pool = call.plan.pool;
     if ((status === 401 || status === 403) && key !== undefined && pool !== undefined) {
       pool.quarantine(key);
@@ -289,80 +291,45 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       // quarantines a key, which bounds the loop by the pool size.
       return call.prepared.replayable && pool.hasOtherThan(key) ? { sleepMs: 0 } : response;
     }
-    if (!isRetryableStatus(status, method, retry.nonIdempotent)) {
-      await tighten(call, response, key);
+    const limited = status === 429 || status === 503;
+    if (!limited && isRetryableStatus(status, method, retry.nonIdempotent)) {
+      const delayMs = fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
+      if (!canRetry(call, attempts, delayMs)) return response;
+      scheduleRetry(call, attempts, status, delayMs);
+      return { sleepMs: delayMs };
+    }
+    const targets = answered(slots);
+    // Best effort: a store that fails here must not fail the answer (a 429 then backs off).
+    const verdicts = await Promise.all(
+      targets.map(({ quota, grant }) =>
+        quota.feedback(grant, response, { onExhausted: config.onExhausted }).catch(() => undefined),
+      ),
+    );
+    const paused = targets.filter((_, i) => (verdicts[i]?.pausedMs ?? 0) > 0).map((h) => h.quota.name);
+    const pausedMs = Math.max(0, ...verdicts.map((v) => v?.pausedMs ?? 0));
+    if (!limited) {
+      if (paused.length > 0) {
+        emit({ type: "exhausted", quotas: paused, waitMs: pausedMs, status, keyId: key?.id, method, url: call.url });
+      }
       return response;
     }
-
-    const wait = serverWait(response);
-    const exhausted = config.onExhausted === "pause" && exhaustedWait(response.headers) !== undefined;
-    const pausing = wait !== undefined && (status === 429 || wait.source === "retry-after" || exhausted);
-    const targets = pausing ? pauseTargets(call, key) : [];
-    if (pausing && wait.waitMs >= 1) await Promise.all(targets.map((quota) => quota.pause(wait.waitMs)));
+    const waitMs = verdicts.find((v) => v?.serverWaitMs !== undefined)?.serverWaitMs;
     if (status === 429) {
       stats.add(call.groups, "rateLimited");
-      // Shared history for `sluice status`; best effort, never with the URL's query or a key's secret.
-      const event = { type: "rate-limited", status, waitMs: wait?.waitMs, keyId: key?.id };
-      await Promise.all(pauseTargets(call, key).map((quota) => quota.note(event).catch(() => {})));
-      emit({
-        type: "rate-limited",
-        quotas: targets.map((quota) => quota.name),
-        waitMs: wait?.waitMs,
-        keyId: key?.id,
-        method,
-        url: call.url,
-      });
+      const cause = verdicts.find((v) => v !== undefined)?.cause ?? "server-wait";
+      emit({ type: "rate-limited", quotas: paused, waitMs, cause, keyId: key?.id, method, url: call.url });
     }
-    if (wait !== undefined && wait.waitMs > retry.maxDelayMs) {
-      throw new RetryAfterTooLongError(status, wait.waitMs, retry.maxDelayMs);
-    }
-    const delayMs = wait?.waitMs ?? fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
+    if (pausedMs > retry.maxDelayMs) throw new RetryAfterTooLongError(status, pausedMs, retry.maxDelayMs);
+    // The quotas learned or paused, so the next acquire waits as long as needed, in every
+    // process; without an answer from the store, wait as the server asked, or back off.
+    const learned = verdicts.length > 0 && verdicts.every((v): v is Feedback => v !== undefined);
+    const delayMs = learned
+      ? pausedMs
+      : (waitMs ?? fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs));
+    if (delayMs > retry.maxDelayMs) throw new RetryAfterTooLongError(status, delayMs, retry.maxDelayMs);
     if (!canRetry(call, attempts, delayMs)) return response;
     scheduleRetry(call, attempts, status, delayMs);
-    // A paused quota makes the next acquire wait by itself, in every process.
-    return { sleepMs: pausing && targets.length > 0 ? 0 : delayMs };
-  }
-
-  /**
-   * The server says its quota is spent (remaining 0 with a reset) on an answer that is not
-   * retried: pause the quotas it applies to until that reset, so no process spends slots the
-   * server would refuse. Best effort: a failed pause must not fail a good answer.
-   */
-  async function tighten(call: Call, response: Response, key: PoolKey | undefined): Promise<void> {
-    if (config.onExhausted !== "pause") return;
-    await spendDownTo(response, pauseTargets(call, key));
-    const waitMs = exhaustedWait(response.headers);
-    if (waitMs === undefined || waitMs < 1) return;
-    const targets = pauseTargets(call, key);
-    if (targets.length === 0) return;
-    await Promise.all(targets.map((quota) => quota.pause(waitMs).catch(() => {})));
-    emit({
-      type: "exhausted",
-      quotas: targets.map((quota) => quota.name),
-      waitMs,
-      status: response.status,
-      keyId: key?.id,
-      method: call.method,
-      url: call.url,
-    });
-  }
-
-  const sizeOf = (rule: Rule): number => (rule.kind === "tokenBucket" ? rule.burst : rule.limit);
-
-  /**
-   * The server reports `X-RateLimit-Limit` L and `Remaining` R: every rate rule of these quotas
-   * whose size is L is tightened to R (spending what another client spent outside Sluice).
-   * Rules of another size are left alone: the header does not say which limit it counts.
-   */
-  async function spendDownTo(response: Response, quotas: readonly Quota[]): Promise<void> {
-    const { limit, remaining } = parseXRateLimit(response.headers);
-    if (limit === undefined || remaining === undefined || remaining >= limit) return;
-    const rules = quotas.flatMap((quota) =>
-      quota.rules
-        .filter((rule) => rule.kind !== "concurrency" && sizeOf(rule) === limit)
-        .map((rule) => ({ quota, rule })),
-    );
-    await Promise.all(rules.map(({ quota, rule }) => quota.tighten(rule, remaining).catch(() => 0)));
+    return { sleepMs: learned ? 0 : delayMs };
   }
 
   return Object.assign(limitedFetch, { stats: () => stats.snapshot() });

@@ -1,4 +1,4 @@
-import { durationToMicros, type Grant, type Limiter, type Quota, type QuotaOptions } from "@sluice/core";
+import { type Decision, durationToMicros, type Grant, type Limiter, type Quota, type QuotaOptions } from "@sluice/core";
 import { checkRules } from "./check-rules.js";
 import { NoCredentialAvailableError } from "./errors/no-credential-available-error.js";
 import { type CredentialPoolOptions, defaults } from "./options.js";
@@ -14,7 +14,8 @@ export interface PoolKey {
 /** A picked key: its grant (release it if the key's limits hold a concurrency rule). */
 export interface PickedKey {
   readonly key: PoolKey;
-  readonly grant: Pick<Grant, "lease" | "retryAfterMs">;
+  /** An allowed decision: an acquire's grant or a tryAcquire's. */
+  readonly grant: Decision & Pick<Grant, "lease">;
   readonly waitedMs: number;
 }
 

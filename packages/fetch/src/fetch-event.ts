@@ -1,3 +1,5 @@
+import type { Feedback } from "@sluice/core";
+
 /** Fields every event carries. `url` is origin and path only: the query may hold secrets. */
 interface EventBase {
   readonly method: string;
@@ -26,17 +28,23 @@ export interface RetryEvent extends EventBase {
 /** The server answered 429. */
 export interface RateLimitedEvent extends EventBase {
   readonly type: "rate-limited";
-  /** The quotas paused because of it. */
+  /** The quotas paused because of it (none when the quotas learned from it instead). */
   readonly quotas: readonly string[];
   /** The wait the server asked for, if it said. */
   readonly waitMs: number | undefined;
+  /**
+   * What the quota made of it (`Quota.feedback`): `"delay-spread"` (the margin grew),
+   * `"outside-spend"` (the share fell), `"same-burst"` (already learned), `"server-wait"` (paused).
+   */
+  readonly cause: Feedback["cause"];
   /** The credential key used, if any (its id, never its secret). */
   readonly keyId: string | undefined;
 }
 
 /**
- * An answer other than a 429 said the server's quota is spent (remaining 0 with a reset), so
- * the quotas were paused until that reset (`onExhausted: "pause"`).
+ * An answer other than a 429 said the server's quota is spent (remaining 0 with a reset) and no
+ * limit could be compared with the server's, so the quotas were paused until that reset
+ * (`onExhausted: "pause"`).
  */
 export interface ExhaustedEvent extends EventBase {
   readonly type: "exhausted";

@@ -29,17 +29,3 @@ export type {
   RouteOptions,
 } from "./options.js";
 export { isIdempotent, isRetryableStatus } from "./retry-policy.js";
-export { capWait, MAX_SERVER_WAIT_MS } from "./signals/cap-wait.js";
-export { exhaustedWait } from "./signals/exhausted-wait.js";
-export {
-  type IetfRateLimit,
-  type IetfRateLimitPolicy,
-  ietfWait,
-  parseIetfRateLimit,
-  parseIetfRateLimitPolicy,
-} from "./signals/parse-ietf-rate-limit.js";
-export { parseResetAfter } from "./signals/parse-reset-after.js";
-export { parseRetryAfter } from "./signals/parse-retry-after.js";
-export { parseXRateLimit, resetToWait, type XRateLimit } from "./signals/parse-x-rate-limit.js";
-export { parseHttpDate, serverNow } from "./signals/server-clock.js";
-export { type ServerWait, serverWait, type WaitSource } from "./signals/server-wait.js";

@@ -122,10 +122,11 @@ export interface FetchOptions {
   /**
    * What to do when any answer (a 200 as well) says the server's quota is spent:
    * `X-RateLimit-Remaining: 0` with a reset (`X-RateLimit-Reset-After` or `X-RateLimit-Reset`),
-   * or an IETF `RateLimit` policy with `r=0;t=...`. `"pause"` pauses the route's quota (the key's,
-   * for a credential pool) until that reset, for every process, so the next requests wait
-   * instead of meeting 429s; a pause never shortens a longer one. `"ignore"` reads these headers
-   * on 429/503 answers only.
+   * or an IETF `RateLimit` policy with `r=0;t=...`. `"pause"`: where a limit of the route's
+   * quota (the key's, for a credential pool) has the server's `X-RateLimit-Limit`, it is spent
+   * down to the server's count, which is no change when Sluice's own spending explains the
+   * figure; where none can be compared, the quota pauses until that reset, for every process (a
+   * pause never shortens a longer one). `"ignore"` reads these headers on 429/503 answers only.
    * @default "pause"
    */
   readonly onExhausted?: "pause" | "ignore";
@@ -137,6 +138,16 @@ export interface FetchOptions {
    * @default Infinity
    */
   readonly maxLateness?: Duration;
+  /**
+   * The quotas' arrival margin (see `QuotaOptions.arrivalMargin`): `"learn"` adapts to how late
+   * requests arrive and to spend outside Sluice, from the answers; a duration fixes the margin
+   * and learns nothing (every 429 then pauses its quota for the server's wait). Applies to every
+   * route's and key's quota.
+   * @default "learn"
+   */
+  readonly arrivalMargin?: "learn" | Duration;
+  /** Least time between two slots of a quota (see `QuotaOptions.pacing`); `false` for none. @default 1 ms or less */
+  readonly pacing?: Duration | false;
   /**
    * Receives `wait`, `retry`, `rate-limited`, `exhausted` and `quarantine` events, and with `cache`
    * also `cache-hit` and `cache-error`. Errors it throws are ignored.

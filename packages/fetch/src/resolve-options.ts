@@ -1,4 +1,4 @@
-import { durationToMicros, integer, invalid, Limiter } from "@sluice/core";
+import { durationToMicros, integer, invalid, Limiter, type QuotaOptions } from "@sluice/core";
 import type { ResolvedCacheOptions } from "./cache/response-cache.js";
 import type { FetchEvent } from "./fetch-event.js";
 import { defaults, type FetchOptions } from "./options.js";
@@ -21,6 +21,8 @@ export interface ResolvedOptions {
   readonly cache: ResolvedCacheOptions | undefined;
   /** Ms, `Infinity` when unset. */
   readonly maxLatenessMs: number;
+  /** Passed to every quota, which checks them. */
+  readonly arrival: Pick<QuotaOptions, "arrivalMargin" | "pacing">;
 }
 
 const ms = (option: string, value: unknown): number => durationToMicros(option, value as number) / 1000;
@@ -39,6 +41,8 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     fetch,
     cache,
     maxLateness,
+    arrivalMargin,
+    pacing,
   } = input;
   if (!(limiter instanceof Limiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
     invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
@@ -51,6 +55,9 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
   if (typeof nonIdempotent !== "boolean") invalid("retry.nonIdempotent", "a boolean", nonIdempotent);
   if (onEvent !== undefined && typeof onEvent !== "function") invalid("onEvent", "a function", onEvent);
   if (fetch !== undefined && typeof fetch !== "function") invalid("fetch", "a fetch function", fetch);
+  // Checked here as well as by each quota, which the routes make at their first request.
+  if (arrivalMargin !== undefined && arrivalMargin !== "learn") durationToMicros("arrivalMargin", arrivalMargin, 0);
+  if (pacing !== undefined && pacing !== false) durationToMicros("pacing", pacing, 0);
   return {
     limiter,
     unmatched,
@@ -70,6 +77,7 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
       maxLateness === undefined || maxLateness === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
         : ms("maxLateness", maxLateness),
+    arrival: { ...(arrivalMargin === undefined ? {} : { arrivalMargin }), ...(pacing === undefined ? {} : { pacing }) },
   };
 }
 

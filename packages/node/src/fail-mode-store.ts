@@ -1,4 +1,5 @@
 import {
+  type ArrivalPart,
   MemoryStore,
   type Rule,
   type Store,
@@ -6,6 +7,8 @@ import {
   type StoreCall,
   type StoreCancel,
   type StoreDecision,
+  type StoreLearned,
+  type StoreReport,
   StoreUnavailableError,
 } from "@sluice/core";
 import { scaleRule } from "./scale-rule.js";
@@ -17,7 +20,7 @@ export type FailMode = "closed" | "open" | "local";
 export interface StoreFailureEvent {
   readonly type: "store-failure";
   readonly failMode: FailMode;
-  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "tighten" | "note" | "listen";
+  readonly operation: "acquire" | "cancel" | "release" | "pause" | "reset" | "tighten" | "report" | "note" | "listen";
   readonly error: Error;
 }
 
@@ -167,6 +170,14 @@ export class FailModeStore implements Store {
       "tighten",
       () => this.#inner.tighten(key, rule, remaining, id, nowUs),
       () => this.#memory.tighten(key, this.#scale([rule])[0] as Rule, remaining, id, nowUs),
+    );
+  }
+
+  report(arrival: ArrivalPart, report: StoreReport, nowUs?: number): Promise<StoreLearned> {
+    return this.#guard(
+      "report",
+      () => this.#inner.report(arrival, report, nowUs),
+      () => this.#memory.report(arrival, report, nowUs),
     );
   }
 

@@ -18,6 +18,16 @@ export interface ModelAlgorithm<S> {
   report(state: S, spec: Spec, now: number): [remaining: number, reset: number];
   /** Returns the new state, or `undefined` when nothing changes. */
   refund(state: S, spec: Spec, n: number, t: number, id: string, expected: number): S | undefined;
+  /**
+   * The spec widened by a quota's arrival margin (µs) and share (per mille), never below `need`
+   * units (lua/algorithms/arrival.lua); absent for a concurrency limit.
+   */
+  widen?(spec: Spec, margin: number, share: number, need: number): Spec;
 }
 
-export type Spec = readonly [a: number, b: number, c: number];
+/** A rule's wire triple, and the arrival margin where the algorithm's widened spec keeps one. */
+export type Spec = readonly [a: number, b: number, c: number, margin?: number];
+
+/** A limit scaled to a share (per mille), never below what one request needs. */
+export const shareOf = (limit: number, share: number, need: number): number =>
+  share >= 1000 ? limit : Math.max(need, Math.floor((limit * share) / 1000));

@@ -1,4 +1,4 @@
-import type { ModelAlgorithm } from "./algorithm.js";
+import { type ModelAlgorithm, shareOf } from "./algorithm.js";
 
 interface WindowState {
   last: number;
@@ -15,18 +15,22 @@ export const fixedWindowModel: ModelAlgorithm<WindowState> = {
     const current = windowOf(now, window, align);
     return { last: stored?.last ?? 0, used: new Map([...(stored?.used ?? [])].filter(([k]) => k >= current)) };
   },
-  earliest(state, [limit, window, align], n, t, hold) {
+  earliest(state, [limit, window, align, margin = 0], n, t, hold) {
     const base = Math.max(t, state.last);
+    const fits = (k: number): boolean => (state.used.get(k) ?? 0) + n + hold <= limit;
     let k = windowOf(base, window, align);
-    for (let step = 0; step <= state.used.size; step++) {
-      if ((state.used.get(k) ?? 0) + n + hold <= limit) break;
+    // A slot in the last `margin` of window k counts against window k + 1 as well.
+    for (let step = 0; step <= state.used.size + 1; step++) {
+      const c = Math.max(base, k * window + align);
+      if (fits(k) && (c + margin < (k + 1) * window + align || fits(k + 1))) return c;
       k++;
     }
     return Math.max(base, k * window + align);
   },
-  commit(state, [, window, align], n, t) {
-    const k = windowOf(t, window, align);
-    state.used.set(k, (state.used.get(k) ?? 0) + n);
+  commit(state, [, window, align, margin = 0], n, t) {
+    for (let k = windowOf(t, window, align); k <= windowOf(t + margin, window, align); k++) {
+      state.used.set(k, (state.used.get(k) ?? 0) + n);
+    }
     state.last = Math.max(state.last, t);
     return (Math.max(...state.used.keys()) + 1) * window + align;
   },
@@ -42,4 +46,5 @@ export const fixedWindowModel: ModelAlgorithm<WindowState> = {
     else used.set(k, units);
     return { last: state.last, used };
   },
+  widen: ([limit, window, align], margin, share, need) => [shareOf(limit, share, need), window, align, margin],
 };

@@ -1,7 +1,18 @@
+import type { ArrivalPart } from "../arrival.js";
 import { localMicros } from "../local-clock.js";
 import type { Rule } from "../rules/rule.js";
-import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreRequest } from "../store.js";
+import type {
+  Store,
+  StoreAcquire,
+  StoreCall,
+  StoreCancel,
+  StoreDecision,
+  StoreLearned,
+  StoreReport,
+  StoreRequest,
+} from "../store.js";
 import type { ModelAlgorithm, Spec } from "./algorithm.js";
+import { type ArrivalSpec, type ArrivalState, arrivalKeepUs, arrivalModel } from "./arrival.js";
 import { concurrencyModel } from "./concurrency.js";
 import { fixedWindowModel } from "./fixed-window.js";
 import { slidingBucketsModel } from "./sliding-buckets.js";
@@ -94,19 +105,28 @@ export class MemoryStore implements Store {
   }
 
   #decideQuota(batch: StoreAcquire, record: boolean, now: number): StoreDecision[] {
+    // The arrival part is loaded first: its margin and share widen the other limits (per quota,
+    // with the need of its first request: a quota's requests share their terms in a script call).
+    const arrival = batch.arrival === undefined ? undefined : this.#loadArrival(batch.arrival, now);
+    const first = batch.requests[0] as StoreRequest;
     const limits = batch.rules.map((rule, i) => {
       const [kind, a, b, c] = rule.wire;
       const model = models[kind] as ModelAlgorithm<unknown>;
       const key = batch.keys.limits[i] as string;
-      const spec: Spec = [a, b, c];
-      return { model, spec, key, state: model.load(this.#read(key, now), spec, now) };
+      const configured: Spec = [a, b, c];
+      let spec = configured;
+      if (arrival !== undefined && model.widen !== undefined && (arrival.state.m > 0 || arrival.state.e < 1000)) {
+        const need = first.cost + Math.floor((model.size(configured) * first.reserve) / 1000);
+        spec = model.widen(configured, arrival.state.m, arrival.state.e, need);
+      }
+      return { model, configured, spec, key, state: model.load(this.#read(key, now), spec, now) };
     });
     const paused = (this.#read(batch.keys.pause, now) as number | undefined) ?? 0;
 
     const decide = (
       request: StoreRequest,
     ): { settled: boolean; waitUs: number; blocking: number; queueable: boolean } => {
-      const holds = limits.map((limit) => Math.floor((limit.model.size(limit.spec) * request.reserve) / 1000));
+      const holds = limits.map((limit) => Math.floor((limit.model.size(limit.configured) * request.reserve) / 1000));
       let slot = Math.max(now, paused);
       let blocking = paused > now ? -1 : 0;
       // As lua/includes/acquire-decide.lua: exact logs look for gaps in the first GAP_PASSES passes.
@@ -125,12 +145,19 @@ export class MemoryStore implements Store {
             return { settled: false, waitUs: Math.max(0, at.next - now), blocking: i + 1, queueable: false };
           if (at > slot) [slot, blocking, moved] = [at, i + 1, true];
         }
+        // As the scripts: a request that cannot wait (maxWait 0) is not paced.
+        if (arrival !== undefined && request.maxWaitUs !== 0) {
+          const at = arrivalModel.earliest(arrival.state, arrival.spec, slot);
+          if (at > slot) [slot, blocking, moved] = [at, limits.length + 1, true];
+        }
         if (!moved) return { settled: true, waitUs: slot - now, blocking, queueable: true };
       }
       return { settled: false, waitUs: slot - now, blocking, queueable: true };
     };
 
-    return batch.requests.map((request) => {
+    let admittedAny = false;
+    let busy = false;
+    const decisions = batch.requests.map((request): StoreDecision => {
       const { settled, waitUs, blocking, queueable } = decide(request);
       const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
       if (admitted && record) {
@@ -138,6 +165,9 @@ export class MemoryStore implements Store {
           const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, now + waitUs, request.id, now);
           this.#write(limit.key, limit.state, expiresAt);
         }
+        arrival?.commit(now + waitUs);
+        admittedAny = true;
+        busy ||= waitUs > 0;
       }
       return {
         admitted,
@@ -149,8 +179,38 @@ export class MemoryStore implements Store {
           const [remaining, resetUs] = limit.model.report(limit.state, limit.spec, now);
           return { remaining, resetUs };
         }),
+        arrival: arrival === undefined ? undefined : { marginUs: arrival.state.m, share: arrival.state.e },
       };
     });
+    if (admittedAny) arrival?.settle(busy);
+    return decisions;
+  }
+
+  /** A quota's arrival state, with the steps that change it and write it back. */
+  #loadArrival(part: ArrivalPart, now: number) {
+    const [, margin, pace, cap] = part.wire;
+    const spec: ArrivalSpec = [margin, pace, cap];
+    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec);
+    return {
+      spec,
+      state,
+      commit: (t: number) => arrivalModel.commit(state, t),
+      settle: (busy: boolean) => {
+        arrivalModel.settle(state, spec, busy, now);
+        this.#write(part.key, state, now + Math.max(arrivalKeepUs(spec), state.l - now));
+      },
+    };
+  }
+
+  async report(part: ArrivalPart, report: StoreReport, nowUs?: number): Promise<StoreLearned> {
+    const now = nowUs ?? this.#clock();
+    const [, margin, pace, cap] = part.wire;
+    const spec: ArrivalSpec = [margin, pace, cap];
+    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec);
+    const learned = arrivalModel.learn(state, spec, report, now);
+    if (cap > 0 && (report.kind !== "late" || state.pt === now))
+      this.#write(part.key, state, now + arrivalKeepUs(spec));
+    return learned;
   }
 
   // Like the script, a refund applies to whatever is stored, read by no clock: state past its

@@ -1,4 +1,4 @@
-import type { ModelAlgorithm } from "./algorithm.js";
+import { type ModelAlgorithm, shareOf } from "./algorithm.js";
 
 interface BucketState {
   last: number;
@@ -44,4 +44,9 @@ export const slidingBucketsModel: ModelAlgorithm<BucketState> = {
     else buckets.set(k, units);
     return { last: state.last, buckets };
   },
+  widen: ([limit, window, bucket], margin, share, need) => [
+    shareOf(limit, share, need),
+    window + Math.ceil(margin / bucket) * bucket,
+    bucket,
+  ],
 };

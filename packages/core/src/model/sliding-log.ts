@@ -1,4 +1,4 @@
-import type { ModelAlgorithm } from "./algorithm.js";
+import { type ModelAlgorithm, shareOf } from "./algorithm.js";
 
 interface Entry {
   readonly t: number;
@@ -86,4 +86,5 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
     const members = new Set(Array.from({ length: n }, (_, i) => member(id, i + 1)));
     return { entries: state.entries.filter((e) => !members.has(e.member)) };
   },
+  widen: ([limit, window, c], margin, share, need) => [shareOf(limit, share, need), window + margin, c],
 };

@@ -4,7 +4,8 @@ import type { ModelAlgorithm } from "./algorithm.js";
 export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
   size: ([, burst]) => burst,
   load: (stored) => ({ tat: stored?.tat ?? 0 }),
-  earliest: (state, [interval, burst], n, t, hold) => Math.max(t, state.tat - (burst - n - hold) * interval),
+  earliest: (state, [interval, burst, , margin = 0], n, t, hold) =>
+    Math.max(t, state.tat - (burst - n - hold) * interval + margin),
   commit(state, [interval], n, t) {
     state.tat = Math.max(state.tat, t) + n * interval;
     return state.tat;
@@ -15,4 +16,10 @@ export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
   },
   refund: (state, [interval], n, _t, _id, expected) =>
     state.tat === expected ? { tat: expected - n * interval } : undefined,
+  widen: ([interval, burst, c], margin, share) => [
+    share < 1000 ? Math.ceil((interval * 1000) / share) : interval,
+    burst,
+    c,
+    margin,
+  ],
 };

@@ -35,6 +35,7 @@ export function concurrency(input: ConcurrencyOptions): ConcurrencyRule {
     leaseMs: leaseUs / 1000,
     ...named(`cc:${limit}`, `concurrency(${limit})`, opts.name),
     capacity: Number.POSITIVE_INFINITY,
+    spanUs: Number.POSITIVE_INFINITY,
     wire: Object.freeze(["cc", limit, leaseUs, 0] as const),
   });
 }

@@ -40,6 +40,7 @@ export function fixedWindow(input: FixedWindowOptions): FixedWindowRule {
     alignMs: alignUs / 1000,
     ...named(`fw:${limit}:${windowUs}:${alignUs}`, `fixedWindow(${limit} per ${windowMs} ms)`, opts.name),
     capacity: limit,
+    spanUs: windowUs,
     wire: Object.freeze(["fw", limit, windowUs, alignUs] as const),
   });
 }

@@ -6,6 +6,11 @@ export interface RuleBase {
   readonly label: string;
   /** The largest cost one acquire can take; `Infinity` when cost does not apply. */
   readonly capacity: number;
+  /**
+   * Microseconds over which the rule counts `capacity` units: its window, or the time a token
+   * bucket takes to refill its burst; `Infinity` for a concurrency limit (no time span).
+   */
+  readonly spanUs: number;
   /** The rule as the scripts take it: kind and three integers (microseconds where a time). */
   readonly wire: readonly [kind: string, a: number, b: number, c: number];
 }

@@ -53,6 +53,7 @@ export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
       buckets,
       ...named(`sw:${limit}:${windowUs}`, `slidingWindow(${limit} per ${windowMs} ms)`, opts.name),
       capacity: limit,
+      spanUs: windowUs,
       wire: Object.freeze(["sw", limit, windowUs, 0] as const),
     });
   }
@@ -69,6 +70,7 @@ export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
       opts.name,
     ),
     capacity: limit,
+    spanUs: windowUs,
     wire: Object.freeze(["swb", limit, windowUs, bucketUs] as const),
   });
 }

@@ -46,6 +46,7 @@ export function tokenBucket(input: TokenBucketOptions): TokenBucketRule {
     burst,
     ...named(`tb:${interval}:${burst}`, `tokenBucket(${rate} per ${perUs / 1000} ms, burst ${burst})`, input.name),
     capacity: burst,
+    spanUs: interval * burst,
     wire: Object.freeze(["tb", interval, burst, 0] as const),
   });
 }

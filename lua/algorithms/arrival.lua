@@ -1,0 +1,114 @@
+--[[
+  Arrival: what the upstream API sees, not only Redis's clock.
+
+  An API counts a request when it arrives: its slot, plus the event-loop lateness of the process
+  that sends it, plus network time, a delay that varies. A late request of one window and a
+  prompt one of the next then land in one server window. This part of a quota (sent after its
+  limits, with a key of its own) keeps, in one hash, what every acquire of the quota applies in
+  the same script call, so all processes agree at once:
+  - a margin that each rate limit of the quota adds to its window (each algorithm's `widen`:
+    windows count over window + margin, a token bucket spaces a slot `margin` further from the
+    one `burst` places before it, a fixed window counts the last `margin` of a window against
+    the next one too);
+  - an effective share of every limit, per mille, lowered when 429s show that a client outside
+    Sluice spends the same quota (feedback.lua), raised again per clean full window;
+  - the latest slot, so that slots are spaced by at least `pace` (many slots falling due at one
+    instant are what makes requests late on a busy host). A request that cannot wait (maxWait
+    0) is not paced: a burst the limits allow is never denied for pacing.
+
+  Spec: margin = the starting (learning) or fixed margin, microseconds; pace = microseconds
+  between slots (0 = no pacing); cap = the largest margin, microseconds, a quarter of the
+  quota's shortest window (0 = no learning: the margin stays as given, the share whole).
+  State: one hash; m = margin (µs), e = share (per mille), l = latest slot (µs), g = time of the
+  last change a 429 caused, s = time of the last step back, p = the largest lateness processes
+  reported lately (µs), pt = when p was set.
+  Learning: a step back happens at most once per window (4 * cap), only while the quota is in
+  full use (an admitted request had to wait) and a window has passed since the last 429-made
+  change: the share rises by 25 per mille; after ten such windows the margin shrinks by a tenth,
+  never below the lateness reported in the last ten windows. It never admits more than the
+  configured limits: a margin only lengthens windows, a share only lowers limits.
+  Reply figures (the two numbers a limit reports): remaining = the margin (µs), reset = now +
+  the share (per mille).
+]]
+
+local ARRIVAL_FIELDS = { "m", "e", "l", "g", "s", "p", "pt" }
+
+-- The lateness processes reported lately: the floor of the margin.
+local function fresh_peak(state, spec, now)
+  if spec.cap > 0 and now - state.pt < 40 * spec.cap then return state.p end
+  return 0
+end
+
+algorithms.ar = {
+  arrival = true,
+  parse = function(a, b, c)
+    local spec = { margin = int_arg(a, "margin", 0), pace = int_arg(b, "pace", 0), cap = int_arg(c, "cap", 0) }
+    if spec.cap > 0 and spec.margin > spec.cap then fail("margin must be <= cap, got '" .. a .. "'") end
+    return spec
+  end,
+  capacity = function()
+    return math.huge
+  end,
+  size = function()
+    return math.huge
+  end,
+  load = function(key, spec)
+    local raw = redis.call("HMGET", key, unpack(ARRIVAL_FIELDS))
+    local state = {
+      key = key,
+      m = tonumber(raw[1]) or spec.margin,
+      e = tonumber(raw[2]) or 1000,
+      l = tonumber(raw[3]) or 0,
+      g = tonumber(raw[4]) or 0,
+      s = tonumber(raw[5]) or 0,
+      p = tonumber(raw[6]) or 0,
+      pt = tonumber(raw[7]) or 0,
+      busy = false,
+    }
+    -- A fixed margin is the spec's, whatever an earlier configuration left.
+    if spec.cap == 0 then state.m, state.e = spec.margin, 1000 end
+    return state
+  end,
+  -- Pacing: a slot at or near the latest one keeps `pace` after it. A slot well before it (a gap
+  -- a sliding window found among its reservations) is not moved.
+  earliest = function(state, spec, _, t)
+    if spec.pace > 0 and t > state.l - spec.pace then return math.max(t, state.l + spec.pace) end
+    return t
+  end,
+  commit = function(state, _, _, t, _, now)
+    state.l = math.max(state.l, t)
+    if t > now then state.busy = true end
+  end,
+  save = function(state, key, spec, now)
+    local window = 4 * spec.cap
+    local fields = { "l", fmt(state.l) }
+    if spec.cap > 0 and state.busy and now - state.g >= window and now - state.s >= window then
+      if state.e < 1000 then state.e = math.min(1000, state.e + 25) end
+      local floor = fresh_peak(state, spec, now)
+      if now - state.g >= 10 * window and state.m > floor then
+        state.m = math.max(floor, math.floor(state.m * 0.9))
+      end
+      state.s = now
+      fields = { "l", fmt(state.l), "m", fmt(state.m), "e", fmt(state.e), "s", fmt(state.s) }
+    end
+    redis.call("HSET", key, unpack(fields))
+    expire_after(key, math.max(600000000, 40 * spec.cap, state.l - now))
+  end,
+  report = function(state, _, now)
+    return state.m, now + state.e
+  end,
+}
+
+-- Widens the specs of a quota's limits by its arrival state's margin and share (margin 0 and a
+-- whole share leave them as configured). A request of `cost` leaving holds[i] needs that much.
+local function widen_all(set, specs, arrival_state, cost, holds)
+  if arrival_state.m == 0 and arrival_state.e >= 1000 then return end
+  for i = 1, #set do
+    local widen = set[i].algo.widen
+    if widen then
+      local need = (set[i].one_slot and 1 or cost) + holds[i]
+      specs[i] = widen(set[i].spec, arrival_state.m, arrival_state.e, need)
+    end
+  end
+end
+

@@ -1,0 +1,74 @@
+import type { StoreLearned, StoreReport } from "../store.js";
+
+/** A quota's arrival state, as the hash of lua/algorithms/arrival.lua (times in µs). */
+export interface ArrivalState {
+  /** Margin. */
+  m: number;
+  /** Share, per mille. */
+  e: number;
+  /** Latest slot. */
+  l: number;
+  /** Last change a 429 caused. */
+  g: number;
+  /** Last step back. */
+  s: number;
+  /** Largest lateness reported lately, and when it was set. */
+  p: number;
+  pt: number;
+}
+
+/** The arrival spec: [margin, pace, cap], as lua/algorithms/arrival.lua. */
+export type ArrivalSpec = readonly [margin: number, pace: number, cap: number];
+
+const freshPeak = (state: ArrivalState, [, , cap]: ArrivalSpec, now: number): number =>
+  cap > 0 && now - state.pt < 40 * cap ? state.p : 0;
+
+/** How long an arrival state outlives its last write, µs. */
+export const arrivalKeepUs = ([, , cap]: ArrivalSpec): number => Math.max(600_000_000, 40 * cap);
+
+/** The arrival part of the reference model: the same steps as lua/algorithms/arrival.lua and lua/feedback.lua. */
+export const arrivalModel = {
+  load(stored: ArrivalState | undefined, [margin, , cap]: ArrivalSpec): ArrivalState {
+    const state = stored === undefined ? { m: margin, e: 1000, l: 0, g: 0, s: 0, p: 0, pt: 0 } : { ...stored };
+    // A fixed margin is the spec's, whatever an earlier configuration left.
+    if (cap === 0) [state.m, state.e] = [margin, 1000];
+    return state;
+  },
+  /** Pacing: a slot at or near the latest one keeps `pace` after it; one well before it is not moved. */
+  earliest: (state: ArrivalState, [, pace]: ArrivalSpec, t: number): number =>
+    pace > 0 && t > state.l - pace ? Math.max(t, state.l + pace) : t,
+  commit(state: ArrivalState, t: number): void {
+    state.l = Math.max(state.l, t);
+  },
+  /** The step back after a call that admitted something; `busy` when a request had to wait. */
+  settle(state: ArrivalState, spec: ArrivalSpec, busy: boolean, now: number): void {
+    const window = 4 * spec[2];
+    if (!(spec[2] > 0 && busy && now - state.g >= window && now - state.s >= window)) return;
+    if (state.e < 1000) state.e = Math.min(1000, state.e + 25);
+    const floor = freshPeak(state, spec, now);
+    if (now - state.g >= 10 * window && state.m > floor) state.m = Math.max(floor, Math.floor(state.m * 0.9));
+    state.s = now;
+  },
+  /** As lua/feedback.lua; changes `state` in place. */
+  learn(state: ArrivalState, spec: ArrivalSpec, report: StoreReport, now: number): StoreLearned {
+    const cap = spec[2];
+    const figures = (change: 0 | 1 | 2): StoreLearned => ({ change, marginUs: state.m, share: state.e });
+    if (cap === 0) return figures(0);
+    if (report.kind === "late") {
+      if (report.latenessUs > state.p || now - state.pt >= 40 * cap) [state.p, state.pt] = [report.latenessUs, now];
+      return figures(0);
+    }
+    if (report.decidedUs < state.g) return figures(0);
+    const spread = Math.max(report.latenessUs, freshPeak(state, spec, now));
+    let change: 1 | 2;
+    if (report.kind === "limited" && spread > state.m && state.m < cap) {
+      state.m = Math.min(cap, Math.max(Math.ceil(spread * 1.25), 2 * state.m));
+      change = 1;
+    } else {
+      state.e = Math.max(100, Math.floor(state.e * 0.75));
+      change = 2;
+    }
+    state.g = now;
+    return figures(change);
+  },
+};

@@ -17,6 +17,7 @@ import {
 import { createLimiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { exactOnRedisClock } from "./support/exact.js";
 import { lateStore } from "./support/late-store.js";
 import { connectCluster, connectRedis, randomPrefix } from "./support/redis-clients.js";
 
@@ -40,7 +41,7 @@ describe.each([
   const name = () => `api-${++n}`;
 
   it("acquire reserves a slot and sleeps until it once; grants come out in FIFO order", async () => {
-    const q = limiter.quota(name(), { limits: [tokenBucket({ rate: 20, per: "1s", burst: 1 })] });
+    const q = limiter.quota(name(), { limits: [tokenBucket({ rate: 20, per: "1s", burst: 1 })], ...exactOnRedisClock });
     const started = performance.now();
     const grants = await Promise.all(Array.from({ length: 5 }, () => q.acquire({ maxWait: "2s" })));
     const elapsed = performance.now() - started;
@@ -169,8 +170,8 @@ describe("Redis specifics", () => {
     await q.acquire();
     await q.pause("50ms");
     const keys = await redis.keys(`${prefix}:*`);
-    // three limits and the pause (replies are not remembered by default)
-    expect(keys).toHaveLength(4);
+    // three limits, the arrival part and the pause (replies are not remembered by default)
+    expect(keys).toHaveLength(5);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
   });
 
@@ -246,6 +247,7 @@ describe("maxLateness", () => {
     const q = new Limiter(store, randomPrefix()).quota("late", {
       limits: [slidingWindow({ limit: 2, window: "1s" })],
       maxLateness: 10,
+      ...exactOnRedisClock,
     });
     await q.acquire();
     let lateSlot = 0;
@@ -342,7 +344,7 @@ describe("coalescing", () => {
     const limiter = new Limiter(counting, randomPrefix());
     const limits = [tokenBucket({ rate: 1, burst: 3 })];
     const decisions = await Promise.all(
-      Array.from({ length: 5 }, () => limiter.quota("shared", { limits }).tryAcquire()),
+      Array.from({ length: 5 }, () => limiter.quota("shared", { limits, ...exactOnRedisClock }).tryAcquire()),
     );
     // two calls in flight (3 then 2 acquires), each with ONE quota, not one per Quota object
     expect(batches).toEqual([1, 1]);

@@ -52,17 +52,20 @@ algorithms.ar = {
   size = function()
     return math.huge
   end,
-  load = function(key, spec)
+  -- A new state counts as just changed (g and s are now): the margin steps back only after ten
+  -- windows of clean full use, never at once.
+  load = function(key, spec, now)
     local raw = redis.call("HMGET", key, unpack(ARRIVAL_FIELDS))
     local state = {
       key = key,
       m = tonumber(raw[1]) or spec.margin,
       e = tonumber(raw[2]) or 1000,
       l = tonumber(raw[3]) or 0,
-      g = tonumber(raw[4]) or 0,
-      s = tonumber(raw[5]) or 0,
+      g = tonumber(raw[4]) or now,
+      s = tonumber(raw[5]) or now,
       p = tonumber(raw[6]) or 0,
       pt = tonumber(raw[7]) or 0,
+      new = raw[4] == false,
       busy = false,
     }
     -- A fixed margin is the spec's, whatever an earlier configuration left.
@@ -82,6 +85,7 @@ algorithms.ar = {
   save = function(state, key, spec, now)
     local window = 4 * spec.cap
     local fields = { "l", fmt(state.l) }
+    if state.new then fields = { "l", fmt(state.l), "m", fmt(state.m), "e", fmt(state.e), "g", fmt(now), "s", fmt(now) } end
     if spec.cap > 0 and state.busy and now - state.g >= window and now - state.s >= window then
       if state.e < 1000 then state.e = math.min(1000, state.e + 25) end
       local floor = fresh_peak(state, spec, now)
@@ -100,14 +104,15 @@ algorithms.ar = {
 }
 
 -- Widens the specs of a quota's limits by its arrival state's margin and share (margin 0 and a
--- whole share leave them as configured). A request of `cost` leaving holds[i] needs that much.
-local function widen_all(set, specs, arrival_state, cost, holds)
+-- whole share leave them as configured), for requests of `cost` leaving holds[i], which may
+-- wait for their slot or not (`waits`).
+local function widen_all(set, specs, arrival_state, cost, holds, waits)
   if arrival_state.m == 0 and arrival_state.e >= 1000 then return end
   for i = 1, #set do
     local widen = set[i].algo.widen
     if widen then
       local need = (set[i].one_slot and 1 or cost) + holds[i]
-      specs[i] = widen(set[i].spec, arrival_state.m, arrival_state.e, need)
+      specs[i] = widen(set[i].spec, arrival_state.m, arrival_state.e, need, waits)
     end
   end
 end

@@ -7,9 +7,11 @@
   A request of cost n fits at time t when max(TAT, t) + n*interval - burst*interval <= t,
   so its earliest time is max(t, TAT - (burst - n) * interval). FIFO by construction: every
   reservation pushes TAT forward. Memory: one key, one number.
-  Widened (algorithms/arrival.lua): the interval grows to the share, and a slot is `margin`
-  further from the one `burst` places before it, so a request that arrives late by up to the
-  margin still meets a server's bucket with a token.
+  Widened (algorithms/arrival.lua): the interval grows to the share, and a request that waits
+  for its slot gets one `margin` further from the one `burst` places before it, so a request
+  that arrives late by up to the margin still meets a server's bucket with a token. (The TAT
+  cannot tell a full bucket's burst from a refill, so the margin would also take tokens off a
+  burst at an idle bucket: a request that cannot wait, a tryAcquire, is decided without it.)
 ]]
 
 -- Writes a bucket's TAT, living until the bucket is full again. The TAT is only ever read back
@@ -23,10 +25,10 @@ algorithms.tb = {
   parse = function(a, b)
     return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1), margin = 0 }
   end,
-  widen = function(spec, margin, share)
+  widen = function(spec, margin, share, _, waits)
     local interval = spec.interval
     if share < 1000 then interval = math.ceil(interval * 1000 / share) end
-    return { interval = interval, burst = spec.burst, margin = margin }
+    return { interval = interval, burst = spec.burst, margin = waits and margin or 0 }
   end,
   capacity = function(spec)
     return spec.burst

@@ -25,7 +25,7 @@ for q = 1, quota_count do
   end
   if arrival then
     arrival_state = algorithms.ar.load(KEYS[key_at + arrival], specs[arrival], now)
-    widen_all(set, specs, arrival_state, cost, hold)
+    widen_all(set, specs, arrival_state, cost, hold, max_wait ~= 0)
   end
   local tats = {}
   for i = 1, limit_count do

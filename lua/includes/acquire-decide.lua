@@ -48,7 +48,7 @@ for q = 1, quota_count do
   end
   if arrival then
     states[arrival] = set[arrival].algo.load(KEYS[key_at + arrival], specs[arrival], now)
-    widen_all(set, specs, states[arrival], cost, hold)
+    widen_all(set, specs, states[arrival], cost, hold, max_wait ~= 0)
   end
   for i = 1, limit_count do
     if i ~= arrival then states[i] = set[i].algo.load(KEYS[key_at + i], specs[i], now) end

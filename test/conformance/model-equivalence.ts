@@ -1,4 +1,14 @@
-import { concurrency, fixedWindow, MemoryStore, quotaKeys, type Rule, slidingWindow, tokenBucket } from "@sluice/core";
+import {
+  type ArrivalPart,
+  concurrency,
+  fixedWindow,
+  MemoryStore,
+  quotaKeys,
+  type Rule,
+  type StoreReport,
+  slidingWindow,
+  tokenBucket,
+} from "@sluice/core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomPrefix } from "../support/redis-clients.js";
@@ -55,6 +65,17 @@ const command = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), dtUs: fc.constant(0) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("report" as const),
+      dtUs: fc.integer({ min: 0, max: 100_000 }),
+      kind: fc.constantFrom<StoreReport["kind"]>("late", "limited", "limited", "foreign"),
+      latenessUs: fc.integer({ min: 0, max: 80_000 }),
+      // whether the report is about the latest grant, or about one decided before the last change
+      stale: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("release" as const), dtUs: fc.constant(0) }) },
 );
 
@@ -63,6 +84,16 @@ const command = fc.oneof(
  * and releases, the store decides exactly what the reference model decides, and the model's
  * admissions never put more than `limit` into any sliding window.
  */
+/**
+ * The quota's arrival part for one schedule: none, a learning one (a margin that grows, a share
+ * that falls, pacing) or a fixed margin without pacing. Its margin and share widen every other
+ * limit of each call; reports change them.
+ */
+const arrivalOf = (kind: "none" | "learning" | "fixed", base: string): ArrivalPart | undefined =>
+  kind === "none"
+    ? undefined
+    : { key: `${base}arrival`, wire: kind === "learning" ? ["ar", 25_000, 1_000, 50_000] : ["ar", 30_000, 0, 0] };
+
 export function describeModelEquivalence(name: string, open: () => StoreUnderTest, numRuns: number): void {
   describe(`${name}: matches the reference model on random schedules`, () => {
     const { store, close } = open();
@@ -70,70 +101,87 @@ export function describeModelEquivalence(name: string, open: () => StoreUnderTes
 
     it("decides every step exactly as the model", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 40 }), async (commands) => {
-          const model = new MemoryStore();
-          const prefix = randomPrefix();
-          let now = Date.now() * 1000;
-          let step = 0;
-          const granted: Array<{ id: string; rules: Rule[]; cost: number; slotUs: number; resetsUs: number[] }> = [];
-          const admitted = new Set<(typeof granted)[number]>();
-          for (const c of commands) {
-            now += c.dtUs;
-            if (c.op === "acquire") {
-              const quotas = c.quotas.map((q) => {
-                const mask = c.onlyTokenBuckets ? q.mask & TOKEN_BUCKETS || 1 : q.mask;
-                const rules = RULES.filter((_, i) => mask & (1 << i));
-                const requests = q.requests.map((r) => ({ ...r, id: `s${++step}` }));
-                return { keys: quotaKeys(prefix, "q", rules), rules, requests };
-              });
-              const call = { record: true, nowUs: now };
-              const expected = await model.acquire(quotas, call);
-              expect(await store.acquire(quotas, call)).toEqual(expected);
-              quotas.forEach(({ rules, requests }, q) => {
-                requests.forEach((request, r) => {
-                  const decision = expected[q]?.[r];
-                  if (!decision?.admitted) return;
-                  const slotUs = now + decision.waitUs;
-                  const resetsUs = decision.limits.map((l) => l.resetUs);
-                  const grant = { id: request.id, rules, cost: request.cost, slotUs, resetsUs };
-                  granted.push(grant);
-                  admitted.add(grant);
+        fc.asyncProperty(
+          fc.array(command, { minLength: 5, maxLength: 40 }),
+          fc.constantFrom("none" as const, "learning" as const, "fixed" as const),
+          async (commands, arrivalKind) => {
+            const model = new MemoryStore();
+            const prefix = randomPrefix();
+            const arrival = arrivalOf(arrivalKind, quotaKeys(prefix, "q", []).base);
+            let now = Date.now() * 1000;
+            let decidedUs = now;
+            let step = 0;
+            const granted: Array<{ id: string; rules: Rule[]; cost: number; slotUs: number; resetsUs: number[] }> = [];
+            const admitted = new Set<(typeof granted)[number]>();
+            for (const c of commands) {
+              now += c.dtUs;
+              if (c.op === "acquire") {
+                const quotas = c.quotas.map((q) => {
+                  const mask = c.onlyTokenBuckets ? q.mask & TOKEN_BUCKETS || 1 : q.mask;
+                  const rules = RULES.filter((_, i) => mask & (1 << i));
+                  const requests = q.requests.map((r) => ({ ...r, id: `s${++step}` }));
+                  // A quota of concurrency limits only has no arrival part.
+                  const part = rules.some((rule) => rule.kind !== "concurrency") ? arrival : undefined;
+                  return { keys: quotaKeys(prefix, "q", rules), rules, arrival: part, requests };
                 });
-              });
-            } else if (c.op === "pause") {
-              const key = quotaKeys(prefix, "q", []).pause;
-              expect(await store.pause(key, c.durationUs, now)).toBe(await model.pause(key, c.durationUs, now));
-            } else {
-              const last = granted.pop();
-              if (last === undefined) continue;
-              const keys = quotaKeys(prefix, "q", last.rules);
-              if (c.op === "cancel") {
-                const request = {
-                  keys,
-                  rules: last.rules,
-                  id: last.id,
-                  cost: last.cost,
-                  slotUs: last.slotUs,
-                  resetsUs: last.resetsUs,
+                const call = { record: true, nowUs: now };
+                const expected = await model.acquire(quotas, call);
+                expect(await store.acquire(quotas, call)).toEqual(expected);
+                decidedUs = now;
+                quotas.forEach(({ rules, requests }, q) => {
+                  requests.forEach((request, r) => {
+                    const decision = expected[q]?.[r];
+                    if (!decision?.admitted) return;
+                    const slotUs = now + decision.waitUs;
+                    const resetsUs = decision.limits.map((l) => l.resetUs);
+                    const grant = { id: request.id, rules, cost: request.cost, slotUs, resetsUs };
+                    granted.push(grant);
+                    admitted.add(grant);
+                  });
+                });
+              } else if (c.op === "report") {
+                if (arrival === undefined) continue;
+                const report = {
+                  kind: c.kind,
+                  latenessUs: c.latenessUs,
+                  decidedUs: c.stale ? decidedUs - 1 : decidedUs,
                 };
-                await Promise.all([model.cancel(request), store.cancel(request)]);
-                admitted.delete(last);
+                expect(await store.report(arrival, report, now)).toEqual(await model.report(arrival, report, now));
+              } else if (c.op === "pause") {
+                const key = quotaKeys(prefix, "q", []).pause;
+                expect(await store.pause(key, c.durationUs, now)).toBe(await model.pause(key, c.durationUs, now));
               } else {
-                const leaseKeys = keys.limits.filter((_, i) => last.rules[i]?.kind === "concurrency");
-                expect(await store.release(leaseKeys, last.id)).toBe(await model.release(leaseKeys, last.id));
+                const last = granted.pop();
+                if (last === undefined) continue;
+                const keys = quotaKeys(prefix, "q", last.rules);
+                if (c.op === "cancel") {
+                  const request = {
+                    keys,
+                    rules: last.rules,
+                    id: last.id,
+                    cost: last.cost,
+                    slotUs: last.slotUs,
+                    resetsUs: last.resetsUs,
+                  };
+                  await Promise.all([model.cancel(request), store.cancel(request)]);
+                  admitted.delete(last);
+                } else {
+                  const leaseKeys = keys.limits.filter((_, i) => last.rules[i]?.kind === "concurrency");
+                  expect(await store.release(leaseKeys, last.id)).toBe(await model.release(leaseKeys, last.id));
+                }
               }
             }
-          }
-          for (const rule of RULES) {
-            if (rule.kind !== "slidingWindow") continue;
-            const units = [...admitted].filter((g) => g.rules.includes(rule));
-            const windowUs = rule.windowMs * 1000;
-            for (const { slotUs } of units) {
-              const inWindow = units.filter((g) => g.slotUs > slotUs - windowUs && g.slotUs <= slotUs);
-              expect(inWindow.reduce((sum, g) => sum + g.cost, 0)).toBeLessThanOrEqual(rule.limit);
+            for (const rule of RULES) {
+              if (rule.kind !== "slidingWindow") continue;
+              const units = [...admitted].filter((g) => g.rules.includes(rule));
+              const windowUs = rule.windowMs * 1000;
+              for (const { slotUs } of units) {
+                const inWindow = units.filter((g) => g.slotUs > slotUs - windowUs && g.slotUs <= slotUs);
+                expect(inWindow.reduce((sum, g) => sum + g.cost, 0)).toBeLessThanOrEqual(rule.limit);
+              }
             }
-          }
-        }),
+          },
+        ),
         { numRuns },
       );
     });

@@ -120,6 +120,7 @@ const NEEDED = [
   "zrangebyscore",
   "zremrangebyscore",
   "hgetall",
+  "hmget",
   "hset",
   "hincrby",
   "hdel",

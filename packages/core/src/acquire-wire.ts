@@ -17,7 +17,7 @@ function wireOf(rule: Rule): string {
 const kindsWithIds = new Set(["sw", "cc"]);
 
 /** Whether two requests can share a run: the same cost, maxWait and reserve. */
-const sameTerms = (a: StoreRequest, b: StoreRequest): boolean =>
+export const sameTerms = (a: StoreRequest, b: StoreRequest): boolean =>
   a.cost === b.cost && a.maxWaitUs === b.maxWaitUs && a.reserve === b.reserve;
 
 /** Rule lists with the same signature are one rule set in a call (sent once). */

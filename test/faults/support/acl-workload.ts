@@ -40,7 +40,9 @@ export async function fullWorkload(redis: Redis, prefix: string, admin: Redis): 
     ];
     for (const rule of rules) await limiter.quota(`one-${rule.id}`, { limits: [rule] }).tryAcquire();
     const mixedRules = [...rules, concurrency({ limit: 1, lease: "1m" })];
-    const mixed = limiter.quota("mixed", { limits: mixedRules });
+    // Exact on Redis's clock, so the counts below are the limits' own (the quotas above use the
+    // defaults, so the arrival part's commands run too).
+    const mixed = limiter.quota("mixed", { limits: mixedRules, arrivalMargin: 0, pacing: false });
     const keys = quotaKeys(prefix, "mixed", mixedRules).limits;
     const grant = await mixed.acquire();
     // A full semaphore: the waiter subscribes, the release publishes and wakes it.

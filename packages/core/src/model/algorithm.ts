@@ -20,9 +20,10 @@ export interface ModelAlgorithm<S> {
   refund(state: S, spec: Spec, n: number, t: number, id: string, expected: number): S | undefined;
   /**
    * The spec widened by a quota's arrival margin (µs) and share (per mille), never below `need`
-   * units (lua/algorithms/arrival.lua); absent for a concurrency limit.
+   * units, for requests that may wait for their slot or not (lua/algorithms/arrival.lua);
+   * absent for a concurrency limit.
    */
-  widen?(spec: Spec, margin: number, share: number, need: number): Spec;
+  widen?(spec: Spec, margin: number, share: number, need: number, waits: boolean): Spec;
 }
 
 /** A rule's wire triple, and the arrival margin where the algorithm's widened spec keeps one. */

@@ -28,8 +28,9 @@ export const arrivalKeepUs = ([, , cap]: ArrivalSpec): number => Math.max(600_00
 
 /** The arrival part of the reference model: the same steps as lua/algorithms/arrival.lua and lua/feedback.lua. */
 export const arrivalModel = {
-  load(stored: ArrivalState | undefined, [margin, , cap]: ArrivalSpec): ArrivalState {
-    const state = stored === undefined ? { m: margin, e: 1000, l: 0, g: 0, s: 0, p: 0, pt: 0 } : { ...stored };
+  /** A new state counts as just changed: the margin steps back only after ten windows of clean full use. */
+  load(stored: ArrivalState | undefined, [margin, , cap]: ArrivalSpec, now: number): ArrivalState {
+    const state = stored === undefined ? { m: margin, e: 1000, l: 0, g: now, s: now, p: 0, pt: 0 } : { ...stored };
     // A fixed margin is the spec's, whatever an earlier configuration left.
     if (cap === 0) [state.m, state.e] = [margin, 1000];
     return state;

@@ -1,3 +1,4 @@
+import { sameTerms } from "../acquire-wire.js";
 import type { ArrivalPart } from "../arrival.js";
 import { localMicros } from "../local-clock.js";
 import type { Rule } from "../rules/rule.js";
@@ -81,6 +82,23 @@ export class MemoryStore implements Store {
     return quotas.map((quota) => this.#decideQuota(quota, call.record, now));
   }
 
+  /**
+   * A quota's requests in runs of equal terms (cost, maxWait, reserve), each decided on freshly
+   * loaded state, as the wire sends them to the scripts (acquire-wire) and the scripts decide.
+   */
+  #decideQuota(quota: StoreAcquire, record: boolean, now: number): StoreDecision[] {
+    const decisions: StoreDecision[] = [];
+    const { requests } = quota;
+    for (let from = 0; from < requests.length; ) {
+      const head = requests[from] as StoreRequest;
+      let end = from + 1;
+      while (end < requests.length && sameTerms(requests[end] as StoreRequest, head)) end++;
+      decisions.push(...this.#decideRun({ ...quota, requests: requests.slice(from, end) }, record, now));
+      from = end;
+    }
+    return decisions;
+  }
+
   slotOf(): number {
     return 0;
   }
@@ -104,9 +122,9 @@ export class MemoryStore implements Store {
     });
   }
 
-  #decideQuota(batch: StoreAcquire, record: boolean, now: number): StoreDecision[] {
-    // The arrival part is loaded first: its margin and share widen the other limits (per quota,
-    // with the need of its first request: a quota's requests share their terms in a script call).
+  /** Requests of one quota with equal terms, in order. */
+  #decideRun(batch: StoreAcquire, record: boolean, now: number): StoreDecision[] {
+    // The arrival part is loaded first: its margin and share widen the other limits.
     const arrival = batch.arrival === undefined ? undefined : this.#loadArrival(batch.arrival, now);
     const first = batch.requests[0] as StoreRequest;
     const limits = batch.rules.map((rule, i) => {
@@ -117,7 +135,7 @@ export class MemoryStore implements Store {
       let spec = configured;
       if (arrival !== undefined && model.widen !== undefined && (arrival.state.m > 0 || arrival.state.e < 1000)) {
         const need = first.cost + Math.floor((model.size(configured) * first.reserve) / 1000);
-        spec = model.widen(configured, arrival.state.m, arrival.state.e, need);
+        spec = model.widen(configured, arrival.state.m, arrival.state.e, need, first.maxWaitUs !== 0);
       }
       return { model, configured, spec, key, state: model.load(this.#read(key, now), spec, now) };
     });
@@ -190,7 +208,7 @@ export class MemoryStore implements Store {
   #loadArrival(part: ArrivalPart, now: number) {
     const [, margin, pace, cap] = part.wire;
     const spec: ArrivalSpec = [margin, pace, cap];
-    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec);
+    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
     return {
       spec,
       state,
@@ -206,7 +224,7 @@ export class MemoryStore implements Store {
     const now = nowUs ?? this.#clock();
     const [, margin, pace, cap] = part.wire;
     const spec: ArrivalSpec = [margin, pace, cap];
-    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec);
+    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
     const learned = arrivalModel.learn(state, spec, report, now);
     if (cap > 0 && (report.kind !== "late" || state.pt === now))
       this.#write(part.key, state, now + arrivalKeepUs(spec));

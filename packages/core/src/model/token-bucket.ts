@@ -16,10 +16,11 @@ export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
   },
   refund: (state, [interval], n, _t, _id, expected) =>
     state.tat === expected ? { tat: expected - n * interval } : undefined,
-  widen: ([interval, burst, c], margin, share) => [
+  // As the script: a request that cannot wait is decided without the margin.
+  widen: ([interval, burst, c], margin, share, _need, waits) => [
     share < 1000 ? Math.ceil((interval * 1000) / share) : interval,
     burst,
     c,
-    margin,
+    waits ? margin : 0,
   ],
 };

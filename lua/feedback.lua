@@ -42,15 +42,14 @@ local decided = int_arg(ARGV[6], "decided", 0)
 local lateness = int_arg(ARGV[7], "lateness", 0)
 local key = KEYS[1]
 local state = algorithms.ar.load(key, spec, now)
-local keep = math.max(600000000, 40 * spec.cap)
 
 if spec.cap == 0 then return { 0, state.m, state.e } end
 
 if kind == "late" then
   -- The largest lateness of the last ten windows: a report replaces it when larger or when it is older.
   if lateness > state.p or now - state.pt >= 40 * spec.cap then
-    redis.call("HSET", key, "p", fmt(lateness), "pt", fmt(now), "g", fmt(state.g), "s", fmt(state.s))
-    expire_after(key, keep)
+    state.p, state.pt = lateness, now
+    save_arrival(state, key, spec, now)
   end
   return { 0, state.m, state.e }
 end
@@ -66,6 +65,6 @@ else
   state.e = math.max(100, math.floor(state.e * 0.75))
   change = 2
 end
-redis.call("HSET", key, "m", fmt(state.m), "e", fmt(state.e), "g", fmt(now), "s", fmt(state.s))
-expire_after(key, keep)
+state.g = now
+save_arrival(state, key, spec, now)
 return { change, state.m, state.e }

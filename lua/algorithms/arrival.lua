@@ -33,6 +33,24 @@
 
 local ARRIVAL_FIELDS = { "m", "e", "l", "g", "s", "p", "pt" }
 
+-- How long the state matters after its last change or latest slot: ten windows once it holds
+-- something learned (a margin or share of its own, a lateness report), else one window (or the
+-- pacing), so a quota used once (a per-user name) leaves nothing behind for long. Load treats a
+-- state past it as absent, so the key's TTL and the state's own times always agree.
+local function arrival_lifetime(state, spec)
+  if state.m ~= spec.margin or state.e < 1000 or state.p > 0 then return math.max(1, 40 * spec.cap) end
+  return math.max(1, 4 * spec.cap, spec.pace)
+end
+
+-- Writes the whole state (a state loaded as absent may have stale fields left in the hash).
+local function save_arrival(state, key, spec, now)
+  redis.call(
+    "HSET", key, "m", fmt(state.m), "e", fmt(state.e), "l", fmt(state.l), "g", fmt(state.g), "s", fmt(state.s),
+    "p", fmt(state.p), "pt", fmt(state.pt)
+  )
+  expire_after(key, arrival_lifetime(state, spec) + math.max(0, state.l - now))
+end
+
 -- The lateness processes reported lately: the floor of the margin.
 local function fresh_peak(state, spec, now)
   if spec.cap > 0 and now - state.pt < 40 * spec.cap then return state.p end
@@ -57,7 +75,6 @@ algorithms.ar = {
   load = function(key, spec, now)
     local raw = redis.call("HMGET", key, unpack(ARRIVAL_FIELDS))
     local state = {
-      key = key,
       m = tonumber(raw[1]) or spec.margin,
       e = tonumber(raw[2]) or 1000,
       l = tonumber(raw[3]) or 0,
@@ -65,9 +82,11 @@ algorithms.ar = {
       s = tonumber(raw[5]) or now,
       p = tonumber(raw[6]) or 0,
       pt = tonumber(raw[7]) or 0,
-      new = raw[4] == false,
       busy = false,
     }
+    if raw[4] and now >= math.max(state.l, state.g, state.s, state.pt) + arrival_lifetime(state, spec) then
+      state = { m = spec.margin, e = 1000, l = 0, g = now, s = now, p = 0, pt = 0, busy = false }
+    end
     -- A fixed margin is the spec's, whatever an earlier configuration left.
     if spec.cap == 0 then state.m, state.e = spec.margin, 1000 end
     return state
@@ -84,8 +103,6 @@ algorithms.ar = {
   end,
   save = function(state, key, spec, now)
     local window = 4 * spec.cap
-    local fields = { "l", fmt(state.l) }
-    if state.new then fields = { "l", fmt(state.l), "m", fmt(state.m), "e", fmt(state.e), "g", fmt(now), "s", fmt(now) } end
     if spec.cap > 0 and state.busy and now - state.g >= window and now - state.s >= window then
       if state.e < 1000 then state.e = math.min(1000, state.e + 25) end
       local floor = fresh_peak(state, spec, now)
@@ -93,10 +110,8 @@ algorithms.ar = {
         state.m = math.max(floor, math.floor(state.m * 0.9))
       end
       state.s = now
-      fields = { "l", fmt(state.l), "m", fmt(state.m), "e", fmt(state.e), "s", fmt(state.s) }
     end
-    redis.call("HSET", key, unpack(fields))
-    expire_after(key, math.max(600000000, 40 * spec.cap, state.l - now))
+    save_arrival(state, key, spec, now)
   end,
   report = function(state, _, now)
     return state.m, now + state.e

@@ -104,14 +104,15 @@ export async function soak(
   const callsPerSecond = ((await scriptCalls(redis)) - callsBefore) / (ms / 1000);
   await sample();
   limiter.close();
-  // Churned names created in the last window live on; each has one key (its pause key is never set).
+  // Churned names created in the last window live on; each has one key (its pause key is never
+  // set), and its arrival part's for a millisecond (pacing). Every hot quota has an arrival part.
   const churnPerWindow = Math.ceil(((total / 100) * WINDOW_MS) / ms) + 1;
   return {
     decisions: issued,
     admitted,
     ms,
     samples: taken,
-    keyBound: 6 + 1 + churnPerWindow * 2,
+    keyBound: 6 + 6 + 1 + churnPerWindow * 3,
     callsPerSecond,
     ttlMs: Math.max(WINDOW_MS, 2000),
   };

@@ -23,14 +23,28 @@ export type ArrivalSpec = readonly [margin: number, pace: number, cap: number];
 const freshPeak = (state: ArrivalState, [, , cap]: ArrivalSpec, now: number): number =>
   cap > 0 && now - state.pt < 40 * cap ? state.p : 0;
 
-/** How long an arrival state outlives its last write, µs. */
-export const arrivalKeepUs = ([, , cap]: ArrivalSpec): number => Math.max(600_000_000, 40 * cap);
+/**
+ * How long an arrival state matters after its last change or latest slot (µs), as
+ * lua/algorithms/arrival.lua: ten windows once it holds something learned, else one window.
+ */
+function lifetimeUs(state: ArrivalState, [margin, pace, cap]: ArrivalSpec): number {
+  if (state.m !== margin || state.e < 1000 || state.p > 0) return Math.max(1, 40 * cap);
+  return Math.max(1, 4 * cap, pace);
+}
+
+/** How long a state written now lives (µs). */
+export const arrivalKeepUs = (state: ArrivalState, spec: ArrivalSpec, now: number): number =>
+  lifetimeUs(state, spec) + Math.max(0, state.l - now);
 
 /** The arrival part of the reference model: the same steps as lua/algorithms/arrival.lua and lua/feedback.lua. */
 export const arrivalModel = {
   /** A new state counts as just changed: the margin steps back only after ten windows of clean full use. */
-  load(stored: ArrivalState | undefined, [margin, , cap]: ArrivalSpec, now: number): ArrivalState {
-    const state = stored === undefined ? { m: margin, e: 1000, l: 0, g: now, s: now, p: 0, pt: 0 } : { ...stored };
+  load(stored: ArrivalState | undefined, spec: ArrivalSpec, now: number): ArrivalState {
+    const [margin, , cap] = spec;
+    const stale =
+      stored !== undefined && now >= Math.max(stored.l, stored.g, stored.s, stored.pt) + lifetimeUs(stored, spec);
+    const state =
+      stored === undefined || stale ? { m: margin, e: 1000, l: 0, g: now, s: now, p: 0, pt: 0 } : { ...stored };
     // A fixed margin is the spec's, whatever an earlier configuration left.
     if (cap === 0) [state.m, state.e] = [margin, 1000];
     return state;

@@ -215,7 +215,7 @@ export class MemoryStore implements Store {
       commit: (t: number) => arrivalModel.commit(state, t),
       settle: (busy: boolean) => {
         arrivalModel.settle(state, spec, busy, now);
-        this.#write(part.key, state, now + Math.max(arrivalKeepUs(spec), state.l - now));
+        this.#write(part.key, state, now + arrivalKeepUs(state, spec, now));
       },
     };
   }
@@ -227,7 +227,7 @@ export class MemoryStore implements Store {
     const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
     const learned = arrivalModel.learn(state, spec, report, now);
     if (cap > 0 && (report.kind !== "late" || state.pt === now))
-      this.#write(part.key, state, now + arrivalKeepUs(spec));
+      this.#write(part.key, state, now + arrivalKeepUs(state, spec, now));
     return learned;
   }
 

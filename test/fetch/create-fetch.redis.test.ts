@@ -103,7 +103,7 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
   });
 
   it.each(["seconds", "date"] as const)(
-    "on 429 with Retry-After as %s, pauses the quota for every process and succeeds after it",
+    "with a fixed margin, on 429 with Retry-After as %s, pauses the quota for every process and succeeds after it",
     async (form) => {
       let retryAt = 0;
       const api = await server({
@@ -121,10 +121,11 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
         },
       });
       const log = eventLog();
-      const route = { match: `${api.url}/`, quota: "paused", limits: [tokenBucket({ rate: 100 })] };
-      const first = createFetch({ limiter, routes: [route], onEvent: log.onEvent });
+      const route = { match: `${api.url}/`, quota: `paused-${form}`, limits: [tokenBucket({ rate: 100 })] };
+      // A fixed margin learns nothing: every 429 pauses the quota, as the server asks.
+      const first = createFetch({ limiter, routes: [route], arrivalMargin: "5ms", onEvent: log.onEvent });
       // A second fetch on the same quota plays another process.
-      const other = createFetch({ limiter, routes: [route] });
+      const other = createFetch({ limiter, routes: [route], arrivalMargin: "5ms" });
 
       const pending = first(`${api.url}/a`);
       await log.next((event) => event.type === "retry");
@@ -137,10 +138,42 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
       // Server clock: nothing reached it before the time it named (date form: to the second).
       for (const arrival of after) expect(arrival.at).toBeGreaterThanOrEqual(retryAt - (form === "seconds" ? 15 : 0));
       const limited = log.events.find((event) => event.type === "rate-limited");
-      expect(limited).toMatchObject({ quotas: ["paused"], keyId: undefined });
-      expect(first.stats().paused).toMatchObject({ sent: 2, retried: 1, rateLimited: 1 });
+      expect(limited).toMatchObject({ quotas: [`paused-${form}`], keyId: undefined, cause: "server-wait" });
+      expect(first.stats()[`paused-${form}`]).toMatchObject({ sent: 2, retried: 1, rateLimited: 1 });
     },
   );
+
+  it("learning (the default), a 429 with Retry-After: 1 pauses nobody; the late arrivals it proves widen the margin", async () => {
+    const api = await server({
+      limit: 100,
+      windowMs: 1000,
+      script: (n) => (n === 2 ? { status: 429, headers: { "retry-after": "1" } } : undefined),
+    });
+    const log = eventLog();
+    const limits = [slidingWindow({ limit: 100, window: "1s" })];
+    const route = { match: `${api.url}/`, quota: "learning", limits };
+    const first = createFetch({ limiter, routes: [route], onEvent: log.onEvent });
+    const other = createFetch({ limiter, routes: [route] });
+    const quota = limiter.quota("learning", { limits });
+    // A grant answered 80 ms after its slot: the lateness processes report is above the 25 ms margin.
+    const grant = await quota.acquire();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await quota.feedback(grant, { status: 200 });
+    await (await first(`${api.url}/a`)).text();
+    const started = performance.now();
+    const [b, c] = await Promise.all([first(`${api.url}/b`), other(`${api.url}/c`)]);
+    expect([b.status, c.status]).toEqual([200, 200]);
+    // Neither waited for the server's second: the retry took its next slot.
+    expect(performance.now() - started).toBeLessThan(900);
+    expect(api.rateLimited).toBe(1);
+    expect(log.events).toContainEqual(
+      expect.objectContaining({ type: "rate-limited", quotas: [], cause: "delay-spread" }),
+    );
+    const state = await quota.state();
+    expect(state.pausedUntil).toBeUndefined();
+    expect(state.arrival?.marginMs).toBeGreaterThanOrEqual(80);
+    expect(state.arrival?.share).toBe(1);
+  });
 
   it.each(["pause", "ignore"] as const)(
     "a rival outside Sluice spends the quota; a 200 saying remaining 0 (onExhausted %s)",
@@ -161,11 +194,12 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
       expect(b.status).toBe(200);
       const state = await limiter.quota("rival", { limits: route.limits }).state();
       if (onExhausted === "pause") {
-        // The other process waited for the server's reset instead of meeting a 429.
+        // The shared window was spent down to the server's figure (its limit matches the
+        // server's X-RateLimit-Limit), so the other process waited for the rival's units to
+        // leave instead of meeting a 429, with no pause.
         expect(api.rateLimited).toBe(0);
-        expect(log.events).toContainEqual(
-          expect.objectContaining({ type: "exhausted", quotas: ["rival"], status: 200 }),
-        );
+        expect(log.events.filter((event) => event.type === "exhausted")).toEqual([]);
+        expect(state.pausedUntil).toBeUndefined();
         const arrivals = api.arrivals.filter((a) => a.path === "/b");
         expect(arrivals).toHaveLength(1);
         expect((arrivals[0]?.at as number) - (api.arrivals[0]?.at as number)).toBeGreaterThanOrEqual(1000);
@@ -173,9 +207,13 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
         expect(api.rateLimited).toBe(1);
         expect(other.stats().rival).toMatchObject({ rateLimited: 1, retried: 1 });
       }
-      // Ignoring the signal, the shared window holds Sluice's own count only: its 2 requests plus
-      // the refused attempt. (Pausing, it also held the rival's units until they left.)
-      if (onExhausted === "ignore") expect(state.limits[0]?.remaining).toBe(2);
+      // Ignoring the signal, the shared window holds Sluice's own count only (its 2 requests plus
+      // the refused attempt), and the 429 that spend outside Sluice explains lowered the share of
+      // the limit to 3 of 5: nothing remains.
+      if (onExhausted === "ignore") {
+        expect(state.arrival?.share).toBe(0.75);
+        expect(state.limits[0]?.remaining).toBe(0);
+      }
     },
   );
 

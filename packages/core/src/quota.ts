@@ -66,6 +66,13 @@ export interface Feedback {
    */
   readonly retry: boolean;
   /**
+   * Ms this request (not the quota) should wait before acquiring again: after a 429 that spend
+   * outside Sluice explains, or one of a burst already learned from, the server's wait (the
+   * quota's own schedule does not cover it); 0 after one that late arrivals explain (the wider
+   * margin does) or after a pause (acquire waits for it).
+   */
+  readonly retryAfterMs: number;
+  /**
    * - `"ok"`: nothing to learn;
    * - `"delay-spread"`: a 429 that late arrivals explain: the margin grew;
    * - `"outside-spend"`: a 429 or `Remaining` that only spend outside Sluice explains: the share
@@ -198,6 +205,8 @@ export class Quota {
   /** The largest lateness measured since the last report (µs), and when that report went (ms). */
   #latePeakUs = 0;
   #lateReportedAt = Number.NEGATIVE_INFINITY;
+  /** The arrival figures of the latest decision or report this process saw. */
+  #lastFigures: ArrivalFigures | undefined;
   /** Shared by this quota's waiters for a concurrency slot while there are any. */
   #releases: Releases | undefined;
 
@@ -239,6 +248,7 @@ export class Quota {
   }
 
   #decision(raw: StoreDecision, lease: string): Decision & { readonly lease: string } {
+    if (raw.arrival !== undefined) this.#lastFigures = figuresOf(raw.arrival);
     const limits = new Array<LimitStatus>(this.rules.length);
     let resetAt = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < limits.length; i++) {
@@ -422,9 +432,10 @@ export class Quota {
   }
 
   /**
-   * Keeps the largest lateness measured (µs) and reports it to the store now and then: the
-   * lateness processes report is the floor of the learned margin and tells delay spread from
-   * spend outside Sluice. Best effort, never awaited.
+   * Keeps the largest lateness measured (µs) and reports it to the store now and then, or at
+   * once when it is above the margin in force: the lateness processes report is the floor of
+   * the learned margin and tells delay spread from spend outside Sluice. Best effort, never
+   * awaited.
    */
   #measured(latenessUs: number): void {
     const arrival = this.#arrival;
@@ -432,11 +443,12 @@ export class Quota {
     if (latenessUs > this.#latePeakUs) this.#latePeakUs = latenessUs;
     const everyMs = Math.min(LATE_REPORT_MS.most, Math.max(LATE_REPORT_MS.least, (2 * arrival.wire[3]) / 1000));
     const now = performance.now();
-    if (now - this.#lateReportedAt < everyMs) return;
+    const marginUs = (this.#lastFigures?.marginMs ?? arrival.wire[1] / 1000) * 1000;
+    if (now - this.#lateReportedAt < everyMs && this.#latePeakUs <= marginUs) return;
     this.#lateReportedAt = now;
-    const latenessUs_ = Math.round(this.#latePeakUs);
+    const peakUs = Math.round(this.#latePeakUs);
     this.#latePeakUs = 0;
-    this.#store.report(arrival, { kind: "late", decidedUs: 0, latenessUs: latenessUs_ }).catch(() => {});
+    this.#store.report(arrival, { kind: "late", decidedUs: 0, latenessUs: peakUs }).catch(() => {});
   }
 
   /**
@@ -465,13 +477,16 @@ export class Quota {
     const latenessUs = placed === undefined ? 0 : Math.max(0, localMicros() - placed.slotUs);
     if (placed !== undefined) this.#measured(latenessUs);
     const arrival = this.#arrival;
+    const longestSpanMs = Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000;
     const plan: AnswerPlan = planAnswer(signals, {
       learning: arrival !== undefined && arrival.wire[3] > 0,
-      longestSpanMs: Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000,
+      longestSpanMs,
       onExhausted,
     });
     const result = (cause: Feedback["cause"], pausedMs: number, figures?: StoreArrival): Feedback => ({
       retry: signals.status === 429 || signals.status === 503,
+      retryAfterMs:
+        cause === "outside-spend" || cause === "same-burst" ? Math.min(signals.waitMs ?? 0, longestSpanMs) : 0,
       cause,
       pausedMs,
       serverWaitMs: signals.waitMs,
@@ -506,8 +521,6 @@ export class Quota {
       }
     }
   }
-
-  #lastFigures: ArrivalFigures | undefined;
 
   /**
    * Tightens every rate limit whose size is the server's `X-RateLimit-Limit` to its `Remaining`:

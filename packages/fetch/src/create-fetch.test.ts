@@ -204,7 +204,7 @@ describe("createFetch", () => {
     await expect.poll(async () => (await quota.state()).limits[0]?.remaining).toBe(1);
   });
 
-  it("pauses the group on 503 with Retry-After, and on 429 from X-RateLimit-Reset", async () => {
+  it("pauses the group on 503 with Retry-After; learns from a 429 within the window instead of pausing", async () => {
     const limiter = createMemoryLimiter();
     const limits = [tokenBucket({ rate: 1000 })];
     const { fetch } = scripted(
@@ -222,8 +222,38 @@ describe("createFetch", () => {
     const started = performance.now();
     expect((await limitedFetch(API)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(125);
+    // Nothing measured lateness, so spend outside Sluice explains the 429: the share falls and
+    // this request waits the server's 80 ms; the quota is not paused.
     expect(events.filter((e) => e.type === "retry").map((e) => e.type === "retry" && e.delayMs)).toEqual([50, 80]);
-    expect(events).toContainEqual(expect.objectContaining({ type: "rate-limited", quotas: ["p"], waitMs: 80 }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "rate-limited", quotas: [], waitMs: 80, cause: "outside-spend" }),
+    );
+    const state = await limiter.quota("p", { limits }).state();
+    expect(state.pausedUntil).toBeUndefined();
+    expect(state.arrival?.share).toBe(0.75);
+  });
+
+  it("with a fixed arrival margin, pauses the group on every 429 for the server's wait", async () => {
+    const limiter = createMemoryLimiter();
+    const limits = [tokenBucket({ rate: 1000 })];
+    const { fetch } = scripted(
+      new Response("", { status: 429, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0.08" } }),
+      new Response("ok"),
+    );
+    const events: FetchEvent[] = [];
+    const limitedFetch = createFetch({
+      limiter,
+      fetch,
+      arrivalMargin: "5ms",
+      onEvent: (event) => events.push(event),
+      routes: [{ match: API, quota: "f", limits }],
+    });
+    const started = performance.now();
+    expect((await limitedFetch(API)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "rate-limited", quotas: ["f"], waitMs: 80, cause: "server-wait" }),
+    );
   });
 
   it("pauses the group until reset when a 200 says nothing is left, unless onExhausted is ignore", async () => {

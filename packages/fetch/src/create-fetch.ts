@@ -319,17 +319,18 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       const cause = verdicts.find((v) => v !== undefined)?.cause ?? "server-wait";
       emit({ type: "rate-limited", quotas: paused, waitMs, cause, keyId: key?.id, method, url: call.url });
     }
-    if (pausedMs > retry.maxDelayMs) throw new RetryAfterTooLongError(status, pausedMs, retry.maxDelayMs);
     // The quotas learned or paused, so the next acquire waits as long as needed, in every
-    // process; without an answer from the store, wait as the server asked, or back off.
+    // process. What this request alone waits before acquiring again: what the verdicts say, or
+    // without an answer from the store, a backoff.
     const learned = verdicts.length > 0 && verdicts.every((v): v is Feedback => v !== undefined);
-    const delayMs = learned
-      ? pausedMs
-      : (waitMs ?? fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs));
+    const ownMs = learned
+      ? Math.max(...verdicts.map((v) => v.retryAfterMs))
+      : fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
+    const delayMs = Math.max(ownMs, pausedMs);
     if (delayMs > retry.maxDelayMs) throw new RetryAfterTooLongError(status, delayMs, retry.maxDelayMs);
     if (!canRetry(call, attempts, delayMs)) return response;
     scheduleRetry(call, attempts, status, delayMs);
-    return { sleepMs: learned ? 0 : delayMs };
+    return { sleepMs: ownMs };
   }
 
   return Object.assign(limitedFetch, { stats: () => stats.snapshot() });

@@ -16,11 +16,11 @@
 
   A 429 is judged once per burst: every process reports the same burst, so a report about a
   grant decided before the last change is ignored (it was made under the old figures). Then:
-  - the spread of arrival delays explains it (the lateness of this request, or the largest one
-    processes reported in the last ten windows, is above the margin): the margin grows to at
-    least 1.25 times that spread and at least doubles, up to cap;
+  - the spread of arrival delays explains it (the lateness of this request, or the lateness
+    processes reported lately, halved per window since, is above the margin): the margin grows
+    to at least 1.25 times that spread and at least doubles, up to cap;
   - otherwise (the margin already covers the spread, or cannot grow), the share falls by a
-    quarter, to no less than 100 per mille (multiplicative decrease; acquire steps it back up).
+    fifth, to no less than 100 per mille (multiplicative decrease; acquire steps it back up).
   Nothing is learned when cap is 0 (a fixed margin).
 
   Clock: Redis TIME. Returns { change, margin, share }: change 0 nothing, 1 the margin grew,
@@ -46,8 +46,8 @@ local state = algorithms.ar.load(key, spec, now)
 if spec.cap == 0 then return { 0, state.m, state.e } end
 
 if kind == "late" then
-  -- The largest lateness of the last ten windows: a report replaces it when larger or when it is older.
-  if lateness > state.p or now - state.pt >= 40 * spec.cap then
+  -- A report above the recent lateness (which fades by half per window) replaces it.
+  if lateness > recent_lateness(state, spec, now) then
     state.p, state.pt = lateness, now
     save_arrival(state, key, spec, now)
   end
@@ -56,13 +56,13 @@ end
 
 if decided < state.g then return { 0, state.m, state.e } end
 
-local spread = math.max(lateness, fresh_peak(state, spec, now))
+local spread = math.max(lateness, recent_lateness(state, spec, now))
 local change
 if kind == "limited" and spread > state.m and state.m < spec.cap then
   state.m = math.min(spec.cap, math.max(math.ceil(spread * 1.25), 2 * state.m))
   change = 1
 else
-  state.e = math.max(100, math.floor(state.e * 0.75))
+  state.e = math.max(100, math.floor(state.e * 0.8))
   change = 2
 end
 state.g = now

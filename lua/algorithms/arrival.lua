@@ -23,10 +23,10 @@
   last change a 429 caused, s = time of the last step back, p = the largest lateness processes
   reported lately (µs), pt = when p was set.
   Learning: a step back happens at most once per window (4 * cap), only while the quota is in
-  full use (an admitted request had to wait) and a window has passed since the last 429-made
-  change: the share rises by 25 per mille; after ten such windows the margin shrinks by a tenth,
-  never below the lateness reported in the last ten windows. It never admits more than the
-  configured limits: a margin only lengthens windows, a share only lowers limits.
+  full use (an admitted request had to wait) and three windows have passed since the last
+  429-made change: the share rises by 25 per mille and the margin shrinks by a fifth, never
+  below the lateness processes reported lately (halved per window since). It never admits more
+  than the configured limits: a margin only lengthens windows, a share only lowers limits.
   Reply figures (the two numbers a limit reports): remaining = the margin (µs), reset = now +
   the share (per mille).
 ]]
@@ -51,10 +51,14 @@ local function save_arrival(state, key, spec, now)
   expire_after(key, arrival_lifetime(state, spec) + math.max(0, state.l - now))
 end
 
--- The lateness processes reported lately: the floor of the margin.
-local function fresh_peak(state, spec, now)
-  if spec.cap > 0 and now - state.pt < 40 * spec.cap then return state.p end
-  return 0
+-- The lateness processes reported lately, halved for every window since it was reported (so
+-- a lone spike fades and the margin can come back down): the floor of the margin. Whole
+-- halvings keep it exact, as in the model.
+local function recent_lateness(state, spec, now)
+  if spec.cap == 0 then return 0 end
+  local halvings = math.floor((now - state.pt) / (4 * spec.cap))
+  if halvings >= 30 then return 0 end
+  return math.floor(state.p / 2 ^ halvings)
 end
 
 algorithms.ar = {
@@ -70,7 +74,7 @@ algorithms.ar = {
   size = function()
     return math.huge
   end,
-  -- A new state counts as just changed (g and s are now): the margin steps back only after ten
+  -- A new state counts as just changed (g and s are now): nothing steps back before three
   -- windows of clean full use, never at once.
   load = function(key, spec, now)
     local raw = redis.call("HMGET", key, unpack(ARRIVAL_FIELDS))
@@ -103,12 +107,9 @@ algorithms.ar = {
   end,
   save = function(state, key, spec, now)
     local window = 4 * spec.cap
-    if spec.cap > 0 and state.busy and now - state.g >= window and now - state.s >= window then
-      if state.e < 1000 then state.e = math.min(1000, state.e + 25) end
-      local floor = fresh_peak(state, spec, now)
-      if now - state.g >= 10 * window and state.m > floor then
-        state.m = math.max(floor, math.floor(state.m * 0.9))
-      end
+    if spec.cap > 0 and state.busy and now - state.g >= 3 * window and now - state.s >= window then
+      state.e = math.min(1000, state.e + 25)
+      state.m = math.max(math.min(state.m, recent_lateness(state, spec, now)), math.floor(state.m * 0.8))
       state.s = now
     end
     save_arrival(state, key, spec, now)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { randomPrefix } from "../support/redis-clients";
+import { connectRedis, randomPrefix } from "../support/redis-clients";
 import { type Arrival, type LimitedServer, startLimitedServer } from "./support/limited-server";
 import { type FetchWorkers, type Phase, startFetchWorkers } from "./support/run-fetch-workers";
 
@@ -21,16 +21,15 @@ function utilisation(arrivals: readonly Arrival[], limit: number, windowMs: numb
 
 const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 
-// The server: 40 per 2 s, an exact sliding window. The client: the README's safety-margin
-// recipe, the same limit over the server's window + 10% (200 ms for the spread of slot-to-arrival
-// latency: 8 processes, Redis and the server share this machine's cores).
+// The server: 40 per 1 s, an exact sliding window counting arrivals. The client: exactly the
+// server's documented limit, no tuning: the quota learns its arrival margin from the answers.
 const LIMIT = Number(process.env.FETCH_LIMIT ?? 40);
-const WINDOW_MS = Number(process.env.FETCH_WINDOW_MS ?? 2000);
-const CLIENT_WINDOW_MS = Number(process.env.FETCH_CLIENT_WINDOW_MS ?? 2200);
-// Workers start over the first window, as a fleet's processes start apart: 8 processes released
-// in the same millisecond on a loaded 2-core machine are all late together, and that first burst
-// then collides at the server with the next window's (measured: 23 × 429 at +2.16..2.24 s).
-const STAGGER_MS = Number(process.env.FETCH_STAGGER_MS ?? 250);
+const WINDOW_MS = Number(process.env.FETCH_WINDOW_MS ?? 1000);
+const CLIENT_WINDOW_MS = Number(process.env.FETCH_CLIENT_WINDOW_MS ?? WINDOW_MS);
+// All 8 start in the same millisecond (a deploy): the hardest start for a 2-core machine.
+const STAGGER_MS = Number(process.env.FETCH_STAGGER_MS ?? 0);
+// The first 2 s are warm-up: the margin may need a 429 or two to be learned.
+const WARM_UP_MS = 2000;
 
 let workers: FetchWorkers;
 let server: LimitedServer | undefined;
@@ -39,10 +38,22 @@ beforeAll(async () => {
   workers = await startFetchWorkers(8, inject("redisUrl"));
 });
 
+const redis = connectRedis();
+
 afterAll(async () => {
   await workers?.close();
   await server?.close();
+  redis.disconnect();
 });
+
+/** What the quota learned: its arrival figures and the causes of the 429s it noted, oldest first. */
+async function learned(phase: Phase): Promise<string> {
+  const base = `${phase.prefix}:{shared}:`;
+  const arrival = await redis.hgetall(`${base}arrival`);
+  const events = (await redis.lrange(`${base}events`, 0, -1)).map((e) => JSON.parse(e)).reverse();
+  const causes = events.map((e) => `${e.cause}${e.marginMs === undefined ? "" : ` (${e.marginMs} ms, ${e.share})`}`);
+  return `margin ${Number(arrival.m) / 1000} ms, share ${Number(arrival.e) / 1000}, lateness reported ${Number(arrival.p) / 1000} ms; 429s learned: ${causes.join(", ")}`;
+}
 
 const phase = (serverUrl: string, durationMs: number): Phase => ({
   serverUrl,
@@ -50,13 +61,13 @@ const phase = (serverUrl: string, durationMs: number): Phase => ({
   limit: LIMIT,
   windowMs: CLIENT_WINDOW_MS,
   durationMs,
-  inFlight: 3,
+  inFlight: 4,
   retryLimit: 3,
   onExhausted: process.env.FETCH_ON_EXHAUSTED === "ignore" ? "ignore" : "pause",
 });
 
 describe("8 processes (tsx) share one strict server through Redis", () => {
-  it("send at the server's limit with no 429 and use at least 90% of it", async () => {
+  it("configured with the server's own limit, meet no 429 after warm-up and see only 200s", async () => {
     const api = await startLimitedServer({
       limit: LIMIT,
       windowMs: WINDOW_MS,
@@ -64,18 +75,20 @@ describe("8 processes (tsx) share one strict server through Redis", () => {
     });
     server = api;
     const durationMs = 6000;
-    const result = await workers.run(phase(api.url, durationMs), STAGGER_MS);
+    const startedAt = Date.now();
+    const run = phase(api.url, durationMs);
+    const result = await workers.run(run, STAGGER_MS);
     const use = utilisation(api.arrivals, LIMIT, WINDOW_MS, durationMs);
-    const refused = api.arrivals.filter((a) => a.status === 429).map((a) => a.at - use.t0);
+    const refused = api.arrivals.filter((a) => a.status === 429).map((a) => a.at - startedAt);
     console.info(
       `8 processes, server ${LIMIT}/${WINDOW_MS} ms, client ${LIMIT}/${CLIENT_WINDOW_MS} ms: ${result.statuses.length} calls, ` +
         `server 429s ${refused.length} (at +${refused.join(",")} ms), ` +
-        `utilisation ${pct(use.ratio)} (${use.accepted} in ${use.windows} whole windows), mean over every window position ${pct(use.mean)}`,
+        `utilisation ${pct(use.ratio)} (${use.accepted} in ${use.windows} whole windows), mean over every window position ${pct(use.mean)}; ${await learned(run)}`,
     );
     expect(result.errors).toEqual([]);
     expect(result.statuses.every((status) => status === 200)).toBe(true);
-    expect(api.rateLimited).toBe(0);
-    expect(use.ratio).toBeGreaterThanOrEqual(0.9);
+    // A count, not a timing threshold: utilisation figures live in the benchmark.
+    expect(refused.filter((at) => at > WARM_UP_MS)).toEqual([]);
     await api.close();
     server = undefined;
   });
@@ -97,7 +110,8 @@ describe("8 processes (tsx) share one strict server through Redis", () => {
         await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get("retry-after") ?? 1) * 1000));
       }
     };
-    const result = await workers.run(phase(api.url, durationMs), STAGGER_MS, () => {
+    const run = phase(api.url, durationMs);
+    const result = await workers.run(run, STAGGER_MS, () => {
       rivalStartedAt = Date.now();
       let n = 0;
       rival = setInterval(
@@ -119,7 +133,7 @@ describe("8 processes (tsx) share one strict server through Redis", () => {
         `Sluice 429s ${refused.length} of ${sluice.length} attempts (at +${refused.join(",")} ms from the start), ` +
         `rival calls ${rivalCalls.length}, attempts ${rivals.length}, refused ${rivals.filter((a) => a.status === 429).length}; ` +
         `server utilisation ${pct(use.ratio)} (mean ${pct(use.mean)}), Sluice share of admissions ${pct(sluice.filter((a) => a.status === 200).length / admitted)}; ` +
-        `most retries of one call ${result.mostRetries} (retry.limit 3)`,
+        `most retries of one call ${result.mostRetries} (retry.limit 3); ${await learned(run)}`,
     );
     expect(result.errors).toEqual([]);
     expect(result.statuses.every((status) => status === 200)).toBe(true);

@@ -20,8 +20,12 @@ export interface ArrivalState {
 /** The arrival spec: [margin, pace, cap], as lua/algorithms/arrival.lua. */
 export type ArrivalSpec = readonly [margin: number, pace: number, cap: number];
 
-const freshPeak = (state: ArrivalState, [, , cap]: ArrivalSpec, now: number): number =>
-  cap > 0 && now - state.pt < 40 * cap ? state.p : 0;
+/** The lateness reported lately, halved per window since (whole halvings, as the script). */
+function recentLateness(state: ArrivalState, [, , cap]: ArrivalSpec, now: number): number {
+  if (cap === 0) return 0;
+  const halvings = Math.floor((now - state.pt) / (4 * cap));
+  return halvings >= 30 ? 0 : Math.floor(state.p / 2 ** halvings);
+}
 
 /**
  * How long an arrival state matters after its last change or latest slot (µs), as
@@ -38,7 +42,7 @@ export const arrivalKeepUs = (state: ArrivalState, spec: ArrivalSpec, now: numbe
 
 /** The arrival part of the reference model: the same steps as lua/algorithms/arrival.lua and lua/feedback.lua. */
 export const arrivalModel = {
-  /** A new state counts as just changed: the margin steps back only after ten windows of clean full use. */
+  /** A new state counts as just changed: nothing steps back before three windows of clean full use. */
   load(stored: ArrivalState | undefined, spec: ArrivalSpec, now: number): ArrivalState {
     const [margin, , cap] = spec;
     const stale =
@@ -58,10 +62,9 @@ export const arrivalModel = {
   /** The step back after a call that admitted something; `busy` when a request had to wait. */
   settle(state: ArrivalState, spec: ArrivalSpec, busy: boolean, now: number): void {
     const window = 4 * spec[2];
-    if (!(spec[2] > 0 && busy && now - state.g >= window && now - state.s >= window)) return;
-    if (state.e < 1000) state.e = Math.min(1000, state.e + 25);
-    const floor = freshPeak(state, spec, now);
-    if (now - state.g >= 10 * window && state.m > floor) state.m = Math.max(floor, Math.floor(state.m * 0.9));
+    if (!(spec[2] > 0 && busy && now - state.g >= 3 * window && now - state.s >= window)) return;
+    state.e = Math.min(1000, state.e + 25);
+    state.m = Math.max(Math.min(state.m, recentLateness(state, spec, now)), Math.floor(state.m * 0.8));
     state.s = now;
   },
   /** As lua/feedback.lua; changes `state` in place. */
@@ -70,17 +73,17 @@ export const arrivalModel = {
     const figures = (change: 0 | 1 | 2): StoreLearned => ({ change, marginUs: state.m, share: state.e });
     if (cap === 0) return figures(0);
     if (report.kind === "late") {
-      if (report.latenessUs > state.p || now - state.pt >= 40 * cap) [state.p, state.pt] = [report.latenessUs, now];
+      if (report.latenessUs > recentLateness(state, spec, now)) [state.p, state.pt] = [report.latenessUs, now];
       return figures(0);
     }
     if (report.decidedUs < state.g) return figures(0);
-    const spread = Math.max(report.latenessUs, freshPeak(state, spec, now));
+    const spread = Math.max(report.latenessUs, recentLateness(state, spec, now));
     let change: 1 | 2;
     if (report.kind === "limited" && spread > state.m && state.m < cap) {
       state.m = Math.min(cap, Math.max(Math.ceil(spread * 1.25), 2 * state.m));
       change = 1;
     } else {
-      state.e = Math.max(100, Math.floor(state.e * 0.75));
+      state.e = Math.max(100, Math.floor(state.e * 0.8));
       change = 2;
     }
     state.g = now;

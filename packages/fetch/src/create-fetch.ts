@@ -73,8 +73,9 @@ function discard(response: Response): void {
 }
 
 /**
- * Creates a fetch that waits for a slot in every quota its request matches, honours the server's
- * 429/503 signals by pausing the quota for every process, and retries with backoff.
+ * Creates a fetch that waits for a slot in every quota its request matches, tells each quota what
+ * the server answered (`Quota.feedback`: a 429 teaches the arrival margin or share, a 503 or a
+ * long wait pauses every process), and retries with backoff.
  * @example
  * const limitedFetch = createFetch({
  *   limiter,

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { concurrency, fixedWindow, quotaKeys, slidingWindow, tokenBucket } from "@sluice/core";
+import { concurrency, type Feedback, fixedWindow, quotaKeys, slidingWindow, tokenBucket } from "@sluice/core";
 import { createLimiter, type StatusReport } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatDuration } from "../packages/node/src/cli/format-duration.js";
 import { connectCluster, connectRedis, randomPrefix } from "./support/redis-clients.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -95,8 +96,10 @@ const daily = [
   slidingWindow({ limit: 5000, window: "1h" }),
   concurrency({ limit: 4 }),
 ];
+const learner = "learner";
 const reservations = new AbortController();
 let reserved: Array<Promise<unknown>> = [];
+let learned: Feedback;
 
 beforeAll(async () => {
   const q = limiter.quota(odd, { limits: oddLimits });
@@ -110,8 +113,13 @@ beforeAll(async () => {
   await q.note({ type: "rate-limited", status: 429 });
   await q.note({ type: "retry", attempt: 1 });
   await q.note({ type: "rate-limited", status: 503 });
-  await limiter.quota("daily", { limits: daily }).acquire({ cost: 7 });
+  await limiter.quota("daily", { limits: daily, arrivalMargin: 0, pacing: false }).acquire({ cost: 7 });
   await limiter.quota(tricky, { limits: [tokenBucket({ rate: 1, per: "1m" })] }).acquire();
+  // Answered 150 ms after its slot, beyond the 25 ms starting margin: delay spread explains the 429.
+  const learning = limiter.quota(learner, { limits: [slidingWindow({ limit: 10, window: "10s" })] });
+  const grant = await learning.acquire();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  learned = await learning.feedback(grant, { status: 429, headers: { "retry-after": "1" } });
 });
 
 afterAll(async () => {
@@ -147,7 +155,7 @@ describe("sluice status", () => {
     const report = JSON.parse(result.stdout) as StatusReport;
     expect(report.prefix).toBe(prefix);
     expect(Math.abs(report.redisTime - Date.now())).toBeLessThan(60_000);
-    expect(report.quotas.map((q) => q.name)).toEqual(["daily", tricky, odd].sort());
+    expect(report.quotas.map((q) => q.name)).toEqual(["daily", learner, tricky, odd].sort());
     const byName = new Map(report.quotas.map((q) => [q.name, q]));
 
     const search = byName.get(odd);
@@ -176,11 +184,40 @@ describe("sluice status", () => {
     expect(search?.pause?.remainingMs).toBeLessThanOrEqual(30_000);
     expect(search?.pause?.until).toBeCloseTo(report.redisTime + (search?.pause?.remainingMs ?? 0), -2);
     expect(search?.rateLimited.count).toBe(2);
-    expect(search?.rateLimited.recent.map(({ type, status }) => ({ type, status }))).toEqual([
-      { type: "rate-limited", status: 503 },
-      { type: "rate-limited", status: 429 },
+    expect(search?.rateLimited.recent.map(({ type, status, cause }) => ({ type, status, cause }))).toEqual([
+      { type: "rate-limited", status: 503, cause: null },
+      { type: "rate-limited", status: 429, cause: null },
     ]);
     expect(search?.rateLimited.recent[0]?.at).toBeTypeOf("number");
+    // No 429 learned from: the starting margin (25 ms) and the whole of each limit since the state started.
+    expect(search?.arrival).toMatchObject({ marginMs: 25, share: 1 });
+    expect(search?.arrival?.changedAt).toBe(search?.arrival?.steppedBackAt);
+    expect(search?.otherKeys).toEqual([]);
+
+    expect(learned).toMatchObject({ cause: "delay-spread", arrival: { share: 1 } });
+    const marginMs = learned.arrival?.marginMs ?? 0;
+    expect(marginMs).toBeGreaterThanOrEqual(125);
+    const learning = byName.get(learner);
+    expect(learning?.arrival).toEqual({
+      marginMs,
+      share: 1,
+      latenessMs: expect.any(Number),
+      latenessAt: expect.any(Number),
+      changedAt: expect.any(Number),
+      steppedBackAt: expect.any(Number),
+    });
+    // The process reported its lateness first; the margin grew to 1.25 times it.
+    expect(learning?.arrival?.latenessMs).toBeGreaterThanOrEqual(100);
+    expect(marginMs).toBeGreaterThanOrEqual(1.25 * (learning?.arrival?.latenessMs ?? 0));
+    expect(learning?.arrival?.changedAt).toBeGreaterThan(learning?.arrival?.steppedBackAt ?? 0);
+    expect(report.redisTime - (learning?.arrival?.changedAt ?? 0)).toBeLessThan(60_000);
+    expect(learning?.rateLimited).toEqual({
+      count: 1,
+      recent: [
+        { type: "rate-limited", status: 429, cause: "delay-spread", marginMs, share: 1, at: expect.any(Number) },
+      ],
+    });
+    expect(learning?.otherKeys).toEqual([]);
 
     expect(byName.get("daily")).toEqual({
       name: "daily",
@@ -190,6 +227,7 @@ describe("sluice status", () => {
         expect.objectContaining({ description: "slidingWindow 5000 per 1 h, 100 buckets", used: 7, waiting: 0 }),
       ],
       pause: null,
+      arrival: null,
       rateLimited: { count: 0, recent: [] },
       otherKeys: [],
     });
@@ -206,12 +244,25 @@ describe("sluice status", () => {
     expect(lines).toContain(JSON.stringify(odd));
     expect(lines).toContain(JSON.stringify(tricky));
     const rows = lines.filter((line) => /^ {2}(limit|slidingWindow|tokenBucket|fixedWindow|concurrency) /.test(line));
-    expect(rows.length).toBe(9);
+    expect(rows.length).toBe(11);
     expect(new Set(rows.map((row) => row.length)).size).toBe(1);
     expect(result.stdout).toMatch(/slidingWindow 3 per 30 s +3\/3 +0 +2\n/);
     expect(result.stdout).toMatch(/concurrency 4 +1\/4 +3 +-\n/);
     expect(result.stdout).toMatch(/paused until \S+ \([\d.]+ s left\)/);
-    expect(result.stdout).toMatch(/rate-limited: 2 noted, newest \S+ 503, \S+ 429/);
+    expect(result.stdout).toMatch(/rate-limited: 2 noted, newest first:\n {4}\S+ 503\n {4}\S+ 429\n/);
+    expect(result.stdout).toMatch(
+      /"search .*\n(.*\n){4} {2}arrival: margin 25 ms, share 100%, (lateness .+ ago, )?unchanged since it started [\d.]+ \S+ ago\n/,
+    );
+    const margin = formatDuration((learned.arrival?.marginMs ?? 0) * 1000);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `  arrival: margin ${margin}, share 100%, lateness [\\d.]+ \\S+ reported [\\d.]+ \\S+ ago, changed [\\d.]+ \\S+ ago\n`,
+      ),
+    );
+    expect(result.stdout).toContain(`rate-limited: 1 noted, newest first:\n`);
+    expect(result.stdout).toMatch(new RegExp(` {4}\\S+ 429 delay-spread \\(margin ${margin}, share 100%\\)\n`));
+    // The daily quota is exact on Redis's clock: no arrival key, no arrival line.
+    expect(result.stdout).toMatch(/slidingWindow 5000 per 1 h, 100 buckets +7\/5000 +\d+ +0\n\n/);
   });
 
   it("--watch redraws until SIGINT, then exits 0", async () => {

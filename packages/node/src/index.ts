@@ -31,6 +31,7 @@ export {
 export { type ReadStatusOptions, readStatus } from "./cli/read-status.js";
 export type { RuleSpec } from "./cli/rule-spec.js";
 export type {
+  ArrivalReport,
   LimitReport,
   OtherKey,
   PauseReport,

@@ -2,8 +2,9 @@
 export const helpText = `Usage: sluice status [options]
 
 Shows every quota under a key prefix: its limits, use now, reservations waiting, the pause in
-force and recent 429s noted by the fetch wrapper. Reads only (SCAN, TIME, TYPE, GET, ZCOUNT,
-HGETALL, LRANGE); it never changes state.
+force, the arrival margin and share of each limit it learned, and recent 429s with what the
+quota made of them. Reads only (SCAN, TIME, TYPE, GET, ZCOUNT, HGETALL, LRANGE); it never
+changes state.
 
 Options:
   --url <url>                 Redis URL (default: $REDIS_URL, else redis://127.0.0.1:6379)

@@ -1,5 +1,7 @@
 import type { RateLimitedEntry } from "./status-report.js";
 
+const finite = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
+
 /**
  * The `rate-limited` entries of a quota's event list (newest first, JSON objects written by
  * `Quota.note`): how many there are and the newest `newest` of them. Entries that are not JSON
@@ -18,12 +20,15 @@ export function rateLimitedEvents(
       continue;
     }
     if (typeof event !== "object" || event === null) continue;
-    const { type, status, at } = event as Record<string, unknown>;
+    const { type, status, cause, marginMs, share, at } = event as Record<string, unknown>;
     if (type !== "rate-limited") continue;
     found.push({
       type,
-      status: typeof status === "number" && Number.isFinite(status) ? status : null,
-      at: typeof at === "number" && Number.isFinite(at) ? at : null,
+      status: finite(status),
+      cause: typeof cause === "string" && cause !== "" ? cause : null,
+      marginMs: finite(marginMs),
+      share: finite(share),
+      at: finite(at),
     });
   }
   return { count: found.length, recent: found.slice(0, newest) };

@@ -1,11 +1,12 @@
 import { checkPrefix } from "@sluice/core";
 import type { Cluster, Redis } from "ioredis";
+import { arrivalStatus } from "./arrival-status.js";
 import { countersOf, type LimitState, limitUsage } from "./limit-usage.js";
 import { parseQuotaKey, type QuotaKey, scanPattern } from "./quota-key.js";
 import { rateLimitedEvents } from "./rate-limited-events.js";
 import { describeRule, parseRuleId, type RuleSpec, stateTypes } from "./rule-spec.js";
 import { scanKeys } from "./scan-keys.js";
-import type { LimitReport, OtherKey, PauseReport, QuotaReport, StatusReport } from "./status-report.js";
+import type { ArrivalReport, LimitReport, OtherKey, PauseReport, QuotaReport, StatusReport } from "./status-report.js";
 
 export interface ReadStatusOptions {
   /** Key prefix the quotas live under, as given to `createLimiter`. @default "sluice" */
@@ -23,6 +24,7 @@ interface Found {
   name: string;
   limits: LimitReport[];
   pause: PauseReport | null;
+  arrival: ArrivalReport | null;
   events: string[];
   otherKeys: OtherKey[];
 }
@@ -30,12 +32,14 @@ interface Found {
 type Plan =
   | { readonly what: "limit"; readonly id: string; readonly spec: RuleSpec }
   | { readonly what: "pause" }
+  | { readonly what: "arrival" }
   | { readonly what: "events" }
   | { readonly what: "bookkeeping" }
   | { readonly what: "other" };
 
 const planOf = (suffix: string): Plan => {
   if (suffix === "pause") return { what: "pause" };
+  if (suffix === "arrival") return { what: "arrival" };
   if (suffix === "events") return { what: "events" };
   // A remembered reply (`call:<id>`) or cancel mark (`cancel:<id>`): a resend guard, not quota state.
   if (suffix.startsWith("call:") || suffix.startsWith("cancel:")) return { what: "bookkeeping" };
@@ -50,7 +54,9 @@ const expectedTypes = (plan: Plan): readonly string[] =>
       ? ["string"]
       : plan.what === "events"
         ? ["list"]
-        : [];
+        : plan.what === "arrival"
+          ? ["hash"]
+          : [];
 
 /** The results of a pipeline, an error reply (a key moved or gone meanwhile) as `undefined`. */
 const results = (replies: Array<[Error | null, unknown]> | null): unknown[] =>
@@ -93,7 +99,7 @@ async function readNode(node: Redis, prefix: string, found: Map<string, Found>):
     if (typeof type !== "string" || type === "none") return;
     let quota = found.get(tag);
     if (quota === undefined) {
-      quota = { name, limits: [], pause: null, events: [], otherKeys: [] };
+      quota = { name, limits: [], pause: null, arrival: null, events: [], otherKeys: [] };
       found.set(tag, quota);
     }
     const into = quota;
@@ -108,6 +114,17 @@ async function readNode(node: Redis, prefix: string, found: Map<string, Found>):
         if (Number.isFinite(untilUs) && untilUs > nowUs) {
           into.pause = { until: Math.floor(untilUs / 1000), remainingMs: Math.ceil((untilUs - nowUs) / 1000) };
         }
+      });
+      return;
+    }
+    if (plan.what === "arrival") {
+      second.hgetall(key);
+      read(1, ([hash]) => {
+        // An empty hash: the key expired after TYPE saw it.
+        if (typeof hash !== "object" || hash === null || Object.keys(hash).length === 0) return;
+        const arrival = arrivalStatus(hash as Record<string, string>);
+        if (arrival) into.arrival = arrival;
+        else into.otherKeys.push({ suffix, type });
       });
       return;
     }
@@ -199,6 +216,7 @@ export async function readStatus(redis: Redis | Cluster, options: ReadStatusOpti
       name: quota.name,
       limits: quota.limits.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       pause: quota.pause,
+      arrival: quota.arrival,
       rateLimited: rateLimitedEvents(quota.events, events),
       otherKeys: quota.otherKeys,
     }))

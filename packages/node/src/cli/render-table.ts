@@ -1,5 +1,5 @@
-import { formatDuration } from "./format-duration.js";
-import type { LimitReport, QuotaReport, StatusReport } from "./status-report.js";
+import { formatDuration, trimNumber } from "./format-duration.js";
+import type { ArrivalReport, LimitReport, QuotaReport, RateLimitedEntry, StatusReport } from "./status-report.js";
 
 export interface TableContext {
   /** Where the report was read from, password masked. */
@@ -12,6 +12,35 @@ export interface TableContext {
 function formatTime(ms: number, nowMs: number): string {
   const iso = new Date(ms).toISOString();
   return iso.slice(0, 10) === new Date(nowMs).toISOString().slice(0, 10) ? iso.slice(11) : iso;
+}
+
+/** How long before `nowMs` an epoch ms was, e.g. `12 s ago`; never negative (another master's clock may run ahead). */
+const ago = (ms: number, nowMs: number): string => `${formatDuration(Math.max(0, nowMs - ms) * 1000)} ago`;
+
+const percent = (share: number): string => `${trimNumber(share * 100, 1)}%`;
+
+function arrivalLine(arrival: ArrivalReport, nowMs: number): string {
+  const parts = [`margin ${formatDuration(arrival.marginMs * 1000)}`, `share ${percent(arrival.share)}`];
+  if (arrival.latenessAt !== null) {
+    parts.push(`lateness ${formatDuration(arrival.latenessMs * 1000)} reported ${ago(arrival.latenessAt, nowMs)}`);
+  }
+  const { changedAt, steppedBackAt } = arrival;
+  if (changedAt === steppedBackAt) parts.push(`unchanged since it started ${ago(changedAt, nowMs)}`);
+  else parts.push(`changed ${ago(changedAt, nowMs)}`);
+  // A step back before the last change is history (or the start of the state): not shown.
+  if (steppedBackAt > changedAt) parts.push(`stepped back ${ago(steppedBackAt, nowMs)}`);
+  return `  arrival: ${parts.join(", ")}`;
+}
+
+function eventLine(event: RateLimitedEntry, nowMs: number): string {
+  const words = [event.at === null ? "?" : formatTime(event.at, nowMs)];
+  if (event.status !== null) words.push(String(event.status));
+  if (event.cause !== null) words.push(event.cause);
+  const learned: string[] = [];
+  if (event.marginMs !== null) learned.push(`margin ${formatDuration(event.marginMs * 1000)}`);
+  if (event.share !== null) learned.push(`share ${percent(event.share)}`);
+  if (learned.length > 0) words.push(`(${learned.join(", ")})`);
+  return `    ${words.join(" ")}`;
 }
 
 interface Row {
@@ -48,13 +77,11 @@ function quotaBlock(quota: QuotaReport, nowMs: number, line: (row: Row) => strin
     const { until, remainingMs } = quota.pause;
     lines.push(`  paused until ${formatTime(until, nowMs)} (${formatDuration(remainingMs * 1000)} left)`);
   }
+  if (quota.arrival) lines.push(arrivalLine(quota.arrival, nowMs));
   const { count, recent } = quota.rateLimited;
   if (count > 0) {
-    const list = recent.map(
-      (event) =>
-        `${event.at === null ? "?" : formatTime(event.at, nowMs)}${event.status === null ? "" : ` ${event.status}`}`,
-    );
-    lines.push(`  rate-limited: ${count} noted, newest ${list.join(", ")}`);
+    lines.push(`  rate-limited: ${count} noted${recent.length > 0 ? ", newest first:" : ""}`);
+    for (const event of recent) lines.push(eventLine(event, nowMs));
   }
   if (quota.otherKeys.length > 0) {
     lines.push(
@@ -70,6 +97,9 @@ function quotaBlock(quota: QuotaReport, nowMs: number, line: (row: Row) => strin
  * // "search {v2}"
  * //   limit                               used  free  waiting
  * //   slidingWindow 5 per 10 s             5/5     0        2
+ * //   arrival: margin 125 ms, share 100%, changed 2 s ago, stepped back 1 s ago
+ * //   rate-limited: 1 noted, newest first:
+ * //     09:12:03.101Z 429 delay-spread (margin 125 ms, share 100%)
  */
 export function renderTable(report: StatusReport, context: TableContext): string {
   const every = context.watchSeconds === undefined ? "" : ` · every ${context.watchSeconds} s, Ctrl-C to stop`;

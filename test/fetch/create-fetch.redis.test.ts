@@ -70,6 +70,9 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
       limiter,
       routes: [{ match: `${api.url}/`, quota: "strict", limits: [slidingWindow({ limit: 20, window: "1100ms" })] }],
     });
+    // Sockets open before the count starts: 20 connections opened at once make the first batch
+    // arrive late on a busy machine, into the next batch's server window.
+    await Promise.all(Array.from({ length: 20 }, () => fetch(`${api.url}/__warmup`).then((res) => res.text())));
     const started = performance.now();
     const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => limitedFetch(`${api.url}/items/${i}`)));
     const elapsed = performance.now() - started;
@@ -204,15 +207,12 @@ describe("createFetch against a strictly limited server, quotas in Redis", () =>
         expect(arrivals).toHaveLength(1);
         expect((arrivals[0]?.at as number) - (api.arrivals[0]?.at as number)).toBeGreaterThanOrEqual(1000);
       } else {
-        expect(api.rateLimited).toBe(1);
-        expect(other.stats().rival).toMatchObject({ rateLimited: 1, retried: 1 });
-      }
-      // Ignoring the signal, the shared window holds Sluice's own count only (its 2 requests plus
-      // the refused attempt), and the 429 that spend outside Sluice explains lowered the share of
-      // the limit to 3 of 5: nothing remains.
-      if (onExhausted === "ignore") {
-        expect(state.arrival?.share).toBe(0.75);
-        expect(state.limits[0]?.remaining).toBe(0);
+        // Ignoring the signal: each 429 that spend outside Sluice explains lowers the share of
+        // the limit (to 4, then 3 of 5); the retry at the next slot meets the rival's units
+        // once more, then waits for Sluice's own first unit to leave the window.
+        expect(api.rateLimited).toBe(2);
+        expect(other.stats().rival).toMatchObject({ rateLimited: 2, retried: 2 });
+        expect(state.arrival?.share).toBe(0.64);
       }
     },
   );

@@ -29,6 +29,11 @@ describe("arrivalPart", () => {
     expect(arrivalPart(base, rules, 0, "2ms")?.wire).toEqual(["ar", 0, 2_000, 0]);
   });
 
+  it("a token bucket of burst 1 may learn a margin up to its interval", () => {
+    const part = arrivalPart(base, [tokenBucket({ rate: 50, burst: 1 })], undefined, undefined);
+    expect(part?.wire).toEqual(["ar", 20_000, 1_000, 20_000]);
+  });
+
   it("a quota of concurrency limits only has none", () => {
     expect(arrivalPart(base, [concurrency({ limit: 3 })], undefined, undefined)).toBeUndefined();
   });

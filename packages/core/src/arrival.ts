@@ -25,7 +25,8 @@ const PACE_US = 1_000;
 /**
  * The arrival part for these rules and options, or `undefined` when there is nothing to apply
  * (no rate limit, or a margin of 0 without pacing: the quota is exact on Redis's clock alone).
- * - the cap is a quarter of the shortest span (window, or a token bucket's refill time);
+ * - the cap is a quarter of the shortest span (window, or a token bucket's refill time), or the
+ *   interval between units when that is longer (a token bucket of burst 1 to 3);
  * - a learning quota starts at 25 ms, or the cap when smaller;
  * - pacing defaults to 1 ms, or a quarter of the shortest interval between units when smaller,
  *   so a quota of 100 per minute can still start its 100 requests within 0.1 s.
@@ -41,10 +42,15 @@ export function arrivalPart(
   const marginUs = learn ? 0 : durationToMicros("arrivalMargin", margin, 0);
   const paceUs = pacing === false ? 0 : pacing === undefined ? undefined : durationToMicros("pacing", pacing, 0);
   if (rates.length === 0) return undefined;
-  const shortest = Math.min(...rates.map((rule) => rule.spanUs));
-  const capUs = Math.floor(shortest / 4);
+  // A quarter of a window; for a token bucket of small burst, at least its interval, which a
+  // bucket of burst 1 needs whole to space slots by more than the arrival spread.
+  const capUs = Math.min(...rates.map((rule) => Math.floor(Math.max(rule.spanUs / 4, rule.spanUs / rule.capacity))));
   if (!learn && marginUs > capUs) {
-    invalid("arrivalMargin", `at most a quarter of the shortest window (${capUs / 1000} ms)`, margin);
+    invalid(
+      "arrivalMargin",
+      `at most ${capUs / 1000} ms (a quarter of the shortest window, or a token bucket's interval)`,
+      margin,
+    );
   }
   const unitUs = Math.min(...rates.map((rule) => rule.spanUs / rule.capacity));
   const pace = paceUs ?? Math.min(PACE_US, Math.floor(unitUs / 4));

@@ -9,7 +9,7 @@ import { localMicros } from "./local-clock.js";
 import { ReleaseQueue } from "./release-queue.js";
 import { requestId } from "./request-id.js";
 import type { Rule } from "./rules/rule.js";
-import { type AnswerPlan, planAnswer, readAnswer, type ServerAnswer } from "./server-answer.js";
+import { type AnswerPlan, type AnswerSignals, planAnswer, readAnswer, type ServerAnswer } from "./server-answer.js";
 import { sleep } from "./sleep.js";
 import type { QuotaKeys, Store, StoreArrival, StoreDecision, StoreLearned } from "./store.js";
 import { integer, invalid, options } from "./validate.js";
@@ -41,7 +41,8 @@ export interface QuotaOptions {
    * (a busy event loop) or travel slowly still arrive inside the API's windows: every window is
    * counted over `window + margin`, a token bucket keeps a slot `margin` further from the one
    * `burst` places before it, a fixed window counts the last `margin` of a window against the
-   * next one too. `"learn"` starts at 25 ms (at most a quarter of the shortest window), grows
+   * next one too. `"learn"` starts at 25 ms (at most its cap: a quarter of the shortest window, or
+   * a token bucket's interval when longer), grows
    * on 429s that delay spread explains, lowers the share of each limit on 429s that spend
    * outside Sluice explains, and steps both back while the quota runs clean (all decided in
    * the store, shared by every process; see `feedback`). A duration fixes the margin and learns
@@ -65,13 +66,6 @@ export interface Feedback {
    * the next slot is after any pause and under what the quota just learned.
    */
   readonly retry: boolean;
-  /**
-   * Ms this request (not the quota) should wait before acquiring again: after a 429 that spend
-   * outside Sluice explains, or one of a burst already learned from, the server's wait (the
-   * quota's own schedule does not cover it); 0 after one that late arrivals explain (the wider
-   * margin does) or after a pause (acquire waits for it).
-   */
-  readonly retryAfterMs: number;
   /**
    * - `"ok"`: nothing to learn;
    * - `"delay-spread"`: a 429 that late arrivals explain: the margin grew;
@@ -334,11 +328,13 @@ export class Quota {
           placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
           const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
           this.#measured(lateMs * 1000);
-          if (lateMs <= this.#maxLatenessMs) {
+          if (lateMs <= this.#maxLatenessMs && !this.#tightenedSince(raw)) {
             // admitted: allowed is true and admittedAt is set
             return decision as Grant;
           }
-          // Too late to be used as granted: give it back and ask again, within maxWait.
+          // Too late to be used as granted, or placed under a margin or share the quota has
+          // since tightened (the 429s of that burst would follow): give it back and ask again,
+          // within maxWait.
           await this.#giveBack(raw, lease, cost);
           if (performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
           continue;
@@ -432,6 +428,16 @@ export class Quota {
   }
 
   /**
+   * Whether the quota learned a wider margin or a smaller share than the ones this decision was
+   * made with, as far as this process has seen (its later decisions and answers).
+   */
+  #tightenedSince(raw: StoreDecision): boolean {
+    const now = this.#lastFigures;
+    if (raw.arrival === undefined || now === undefined) return false;
+    return now.marginMs * 1000 > raw.arrival.marginUs || now.share * 1000 < raw.arrival.share;
+  }
+
+  /**
    * Keeps the largest lateness measured (µs) and reports it to the store now and then, or at
    * once when it is above the margin in force: the lateness processes report is the floor of
    * the learned margin and tells delay spread from spend outside Sluice. Best effort, never
@@ -477,16 +483,13 @@ export class Quota {
     const latenessUs = placed === undefined ? 0 : Math.max(0, localMicros() - placed.slotUs);
     if (placed !== undefined) this.#measured(latenessUs);
     const arrival = this.#arrival;
-    const longestSpanMs = Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000;
     const plan: AnswerPlan = planAnswer(signals, {
       learning: arrival !== undefined && arrival.wire[3] > 0,
-      longestSpanMs,
+      longestSpanMs: Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000,
       onExhausted,
     });
     const result = (cause: Feedback["cause"], pausedMs: number, figures?: StoreArrival): Feedback => ({
       retry: signals.status === 429 || signals.status === 503,
-      retryAfterMs:
-        cause === "outside-spend" || cause === "same-burst" ? Math.min(signals.waitMs ?? 0, longestSpanMs) : 0,
       cause,
       pausedMs,
       serverWaitMs: signals.waitMs,
@@ -494,11 +497,11 @@ export class Quota {
     });
     switch (plan.kind) {
       case "use": {
-        const spent = plan.tighten ? await this.#spendDownTo(signals.server) : 0;
+        const spent = plan.tighten ? await this.#spendDownTo(signals.server, grant) : 0;
         return result(spent !== undefined && spent > 0 ? "outside-spend" : "ok", 0);
       }
       case "exhausted": {
-        const spent = await this.#spendDownTo(signals.server);
+        const spent = await this.#spendDownTo(signals.server, grant);
         if (spent !== undefined) return result(spent > 0 ? "outside-spend" : "ok", 0);
         await this.pause(plan.pauseMs);
         return result("server-wait", plan.pauseMs);
@@ -524,16 +527,17 @@ export class Quota {
 
   /**
    * Tightens every rate limit whose size is the server's `X-RateLimit-Limit` to its `Remaining`:
-   * the units spent, or `undefined` when no limit has that size (nothing to compare with).
+   * the units spent, or `undefined` when no limit has that size (nothing to compare with). Only
+   * limits the grant saw with more left than the server says are asked (a store call each): at
+   * full use the quota's own count, reservations included, is usually at least the server's.
    */
-  async #spendDownTo(
-    server: { readonly limit: number; readonly remaining: number } | undefined,
-  ): Promise<number | undefined> {
+  async #spendDownTo(server: AnswerSignals["server"], grant: Decision): Promise<number | undefined> {
     if (server === undefined) return undefined;
-    const rules = this.rules.filter((rule) => Number.isFinite(rule.spanUs) && rule.capacity === server.limit);
-    if (rules.length === 0) return undefined;
+    const sized = this.rules.filter((rule) => Number.isFinite(rule.spanUs) && rule.capacity === server.limit);
+    if (sized.length === 0) return undefined;
     const remaining = Math.min(server.remaining, server.limit);
-    const spent = await Promise.all(rules.map((rule) => this.tighten(rule, remaining).catch(() => 0)));
+    const behind = sized.filter((rule) => (grant.limits.find((l) => l.rule === rule)?.remaining ?? 0) > remaining);
+    const spent = await Promise.all(behind.map((rule) => this.tighten(rule, remaining).catch(() => 0)));
     return spent.reduce((a, b) => a + b, 0);
   }
 

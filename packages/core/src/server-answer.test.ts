@@ -41,6 +41,10 @@ describe("planAnswer", () => {
   it("learns from a 429 whose wait the schedule can cover, without a pause", () => {
     expect(planAnswer(signals({ status: 429, waitMs: 1000 }), learning)).toEqual({ kind: "learn" });
     expect(planAnswer(signals({ status: 429 }), learning)).toEqual({ kind: "learn" });
+    // A server's whole-second Retry-After says nothing about a 50 ms window
+    expect(planAnswer(signals({ status: 429, waitMs: 1000 }), { ...learning, longestSpanMs: 50 })).toEqual({
+      kind: "learn",
+    });
   });
 
   it("pauses for a 503, a 429 asking for more than a window, or any 429 of a quota that does not learn", () => {

@@ -84,7 +84,10 @@ export type AnswerPlan =
 export interface AnswerContext {
   /** Whether the quota learns (a learned margin); a fixed one pauses on every 429, as told. */
   readonly learning: boolean;
-  /** Ms of the quota's longest window: a server wait beyond it is not delay spread. */
+  /**
+   * Ms of the quota's longest window: a server wait beyond it (and beyond 1 s, the grain of
+   * `Retry-After`'s delta-seconds) is not delay spread.
+   */
   readonly longestSpanMs: number;
   /** Whether to act on "nothing left" headers of answers that are not 429/503. */
   readonly onExhausted: "pause" | "ignore";
@@ -104,7 +107,7 @@ export function planAnswer(signals: AnswerSignals, context: AnswerContext): Answ
   const { status, waitMs } = signals;
   if (status === 503) return { kind: "pause", pauseMs: waitMs ?? 0 };
   if (status === 429) {
-    if (!context.learning || (waitMs !== undefined && waitMs > context.longestSpanMs)) {
+    if (!context.learning || (waitMs !== undefined && waitMs > Math.max(context.longestSpanMs, 1000))) {
       return { kind: "pause", pauseMs: waitMs ?? 0 };
     }
     return { kind: "learn" };

@@ -320,13 +320,10 @@ export function createFetch(options: FetchOptions): LimitedFetch {
       const cause = verdicts.find((v) => v !== undefined)?.cause ?? "server-wait";
       emit({ type: "rate-limited", quotas: paused, waitMs, cause, keyId: key?.id, method, url: call.url });
     }
-    // The quotas learned or paused, so the next acquire waits as long as needed, in every
-    // process. What this request alone waits before acquiring again: what the verdicts say, or
-    // without an answer from the store, a backoff.
+    // The quotas learned or paused, so the next acquire gives this request its next slot, in
+    // every process; without an answer from the store, back off first.
     const learned = verdicts.length > 0 && verdicts.every((v): v is Feedback => v !== undefined);
-    const ownMs = learned
-      ? Math.max(...verdicts.map((v) => v.retryAfterMs))
-      : fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
+    const ownMs = learned ? 0 : fullJitterDelay(attempts.retries, retry.baseDelayMs, retry.maxDelayMs);
     const delayMs = Math.max(ownMs, pausedMs);
     if (delayMs > retry.maxDelayMs) throw new RetryAfterTooLongError(status, delayMs, retry.maxDelayMs);
     if (!canRetry(call, attempts, delayMs)) return response;

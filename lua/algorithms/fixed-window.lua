@@ -26,26 +26,28 @@ end
 
 -- The integer form of window k holding n units, or nil when it would not stay exact in Lua.
 local function packed(spec, k, n)
-  local value = k * (spec.limit + 1) + n
+  local value = k * spec.radix + n
   if k < 0 or value >= 9007199254740992 then return nil end
   return value
 end
 
 -- Window and units of an integer-form value.
 local function unpacked(spec, value)
-  local k = math.floor(value / (spec.limit + 1))
-  return k, value - k * (spec.limit + 1)
+  local k = math.floor(value / spec.radix)
+  return k, value - k * spec.radix
 end
 
 algorithms.fw = {
   parse = function(a, b, c)
     local spec = { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), align = int_arg(c, "align", 0) }
     if spec.align >= spec.window then fail("align must be < window, got '" .. c .. "'") end
-    spec.margin = 0
+    -- The integer form counts in base limit + 1 of the configured limit, whatever share applies.
+    spec.margin, spec.radix = 0, spec.limit + 1
     return spec
   end,
   widen = function(spec, margin, share, need)
-    return { limit = share_of(spec.limit, share, need), window = spec.window, align = spec.align, margin = margin }
+    local limit = share_of(spec.limit, share, need)
+    return { limit = limit, window = spec.window, align = spec.align, margin = margin, radix = spec.radix }
   end,
   capacity = function(spec)
     return spec.limit

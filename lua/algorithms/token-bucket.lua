@@ -14,21 +14,23 @@
   burst at an idle bucket: a request that cannot wait, a tryAcquire, is decided without it.)
 ]]
 
--- Writes a bucket's TAT, living until the bucket is full again. The TAT is only ever read back
+-- Writes a bucket's TAT, living until the bucket is full again, plus the quota's arrival margin
+-- (`keep`: waiting requests keep that much from it). The TAT is only ever read back
 -- as a number, so it goes as it is (see common.lua). acquire-decide-token-buckets writes with
 -- this too.
-local function save_tat(key, tat, now)
-  redis.call("SET", key, tat, "PX", int_text(math.max(1, math.ceil((tat - now) / 1000))))
+local function save_tat(key, tat, now, keep)
+  redis.call("SET", key, tat, "PX", int_text(math.max(1, math.ceil((tat + keep - now) / 1000))))
 end
 
 algorithms.tb = {
   parse = function(a, b)
-    return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1), margin = 0 }
+    return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1), margin = 0, keep = 0 }
   end,
   widen = function(spec, margin, share, _, waits)
     local interval = spec.interval
     if share < 1000 then interval = math.ceil(interval * 1000 / share) end
-    return { interval = interval, burst = spec.burst, margin = waits and margin or 0 }
+    -- The TAT matters until TAT + margin for requests that wait, whatever this one does: `keep`.
+    return { interval = interval, burst = spec.burst, margin = waits and margin or 0, keep = margin }
   end,
   capacity = function(spec)
     return spec.burst
@@ -45,8 +47,8 @@ algorithms.tb = {
   commit = function(state, spec, n, t)
     state.tat = math.max(state.tat, t) + n * spec.interval
   end,
-  save = function(state, key, _, now)
-    save_tat(key, state.tat, now)
+  save = function(state, key, spec, now)
+    save_tat(key, state.tat, now, spec.keep)
   end,
   report = function(state, spec, now)
     local tat = math.max(state.tat, now)

@@ -78,7 +78,7 @@ for q = 1, quota_count do
       if i == arrival then
         algorithms.ar.save(arrival_state, KEYS[key_at + i], specs[i], now)
       else
-        save_tat(KEYS[key_at + i], tats[i], now)
+        save_tat(KEYS[key_at + i], tats[i], now, specs[i].keep)
       end
     end
   end

@@ -225,9 +225,11 @@ export class MemoryStore implements Store {
     const [, margin, pace, cap] = part.wire;
     const spec: ArrivalSpec = [margin, pace, cap];
     const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
+    const before = { ...state };
     const learned = arrivalModel.learn(state, spec, report, now);
-    if (cap > 0 && (report.kind !== "late" || state.pt === now))
-      this.#write(part.key, state, now + arrivalKeepUs(state, spec, now));
+    // As the script: written only when the report changed something.
+    const changed = (Object.keys(state) as Array<keyof ArrivalState>).some((field) => state[field] !== before[field]);
+    if (changed) this.#write(part.key, state, now + arrivalKeepUs(state, spec, now));
     return learned;
   }
 

@@ -9,8 +9,10 @@ import { type MemoryRow, memoryStepsCount, memorySuite } from "./memory/memory-s
 import { Progress } from "./progress.js";
 import { redisTargets } from "./redis-targets.js";
 import { markdown, type Report } from "./report/report.js";
-import { type Section, settingsFromArgs } from "./settings.js";
-import { type ShareRow, sharingSteps, sharingSuite } from "./sharing/sharing-suite.js";
+import { allSections, type Section, settingsFromArgs } from "./settings.js";
+import { type ArrivalRow, arrivalSteps, arrivalSuite } from "./sharing/arrival-suite.js";
+import type { ShareRow } from "./sharing/share-run.js";
+import { sharingSteps, sharingSuite } from "./sharing/sharing-suite.js";
 import { type ThroughputRow, throughputSteps, throughputSuite } from "./throughput/throughput-suite.js";
 
 const settings = settingsFromArgs(process.argv.slice(2));
@@ -22,6 +24,7 @@ const started = performance.now();
 const progress = new Progress(
   (runs("throughput") ? throughputSteps(settings) : 0) +
     (runs("sharing") ? sharingSteps(settings) : 0) +
+    (runs("arrival") ? arrivalSteps(settings) : 0) +
     (runs("memory") ? memoryStepsCount(settings) : 0) +
     (runs("cold-start") ? coldStartSteps(settings) : 0),
 );
@@ -44,6 +47,7 @@ try {
   const machine = await describeMachine(targets.url);
   const throughput = await section<ThroughputRow>("throughput", () => throughputSuite(targets, settings, progress));
   const sharing = await section<ShareRow>("sharing", () => sharingSuite(targets, settings, progress));
+  const arrival = await section<ArrivalRow>("arrival", () => arrivalSuite(targets, settings, progress));
   const memory = await section<MemoryRow>("memory", () => memorySuite(targets, settings, progress));
   const coldStart = await section<ColdStartRow>("cold-start", () => coldStartSuite(targets, settings, progress));
   report = {
@@ -55,6 +59,7 @@ try {
     settings,
     throughput,
     sharing,
+    arrival,
     memory,
     coldStart,
     errors,
@@ -66,8 +71,12 @@ try {
 
 await mkdir(results, { recursive: true });
 const text = markdown(report);
-// A partial run (--only, --match, --processes) is written beside the full one, never over it.
-const partial = settings.sections.length < 4 || settings.match !== undefined || settings.processesGiven;
+// A partial run (--only, --match, --processes, --arrival-seconds) is written beside the full one, never over it.
+const partial =
+  settings.sections.length < allSections.length ||
+  settings.match !== undefined ||
+  settings.processesGiven ||
+  settings.arrivalSecondsGiven;
 const name = `${quick ? "quick" : "latest"}${partial ? "-partial" : ""}`;
 await writeFile(`${results}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(`${results}${name}.md`, text);

@@ -11,6 +11,7 @@ describe("benchmark settings from the command line", () => {
     expect(full.processesGiven).toBe(false);
     expect(quick.quick).toBe(true);
     expect(quick.memoryKeys).toBeLessThan(full.memoryKeys);
+    expect(quick.arrivalRunMs).toBeLessThan(full.arrivalRunMs);
   });
 
   it("--processes replaces the sharing runs' process counts and drops the 4-process variants", () => {
@@ -30,6 +31,19 @@ describe("benchmark settings from the command line", () => {
     },
   );
 
+  it("--arrival-seconds sets the length of each arrival run", () => {
+    const long = settingsFromArgs(["--only", "arrival", "--arrival-seconds", "30"]);
+    expect(long.arrivalRunMs).toBe(30_000);
+    expect(long.arrivalSecondsGiven).toBe(true);
+    expect(settingsFromArgs([]).arrivalSecondsGiven).toBe(false);
+  });
+
+  it.each(["2", "0", "4.5", "ten"])("--arrival-seconds %s is a TypeError naming the flag and the value", (value) => {
+    expect(() => settingsFromArgs(["--arrival-seconds", value])).toThrow(
+      new TypeError(`--arrival-seconds takes a whole number of seconds, 3 or more; got ${value}`),
+    );
+  });
+
   it("a flag without its value is a TypeError naming the flag", () => {
     expect(() => settingsFromArgs(["--processes"])).toThrow(new TypeError("--processes needs a value"));
     expect(() => settingsFromArgs(["--match", "--quick"])).toThrow(new TypeError("--match needs a value"));
@@ -37,6 +51,7 @@ describe("benchmark settings from the command line", () => {
 
   it("--only keeps the named sections and names any unknown one", () => {
     expect(settingsFromArgs(["--only", "sharing,memory"]).sections).toEqual(["sharing", "memory"]);
+    expect(settingsFromArgs(["--only", "arrival"]).sections).toEqual(["arrival"]);
     expect(() => settingsFromArgs(["--only", "sharing,speed"])).toThrow(
       new TypeError(`--only takes ${allSections.join(", ")}; got speed`),
     );
@@ -45,7 +60,8 @@ describe("benchmark settings from the command line", () => {
   it("--match selects contenders by name, and the physical limit always runs", () => {
     const settings = settingsFromArgs(["--match", "paced"]);
     expect(selected(settings, "Sluice sliding window, 30 ms margin, paced 1 ms")).toBe(true);
-    expect(selected(settings, "Sluice sliding window")).toBe(false);
+    expect(selected(settings, "Sluice default (acquire, no feedback)")).toBe(false);
+    expect(selected(settingsFromArgs(["--match", "default"]), "Sluice default (createFetch)")).toBe(true);
     expect(selected(settings, "physical limit (INCR+PEXPIRE script)")).toBe(true);
     expect(selected(settingsFromArgs([]), "anything")).toBe(true);
   });

@@ -17,18 +17,22 @@ export interface Settings {
   readonly shareVariants: boolean;
   /** Requests each sharing process sends through its limiter, on a quota of its own, before the run. */
   readonly shareWarmupRequests: number;
+  /** Length of each run of the arrival section (the done-criteria matrix), ms; the first 2 s are the start. */
+  readonly arrivalRunMs: number;
   readonly memoryKeys: number;
   readonly memoryDecisionsPerKey: number;
   readonly coldStartRuns: number;
-  /** `--only <section,...>`: the sections to run (throughput, sharing, memory, cold-start); all by default. */
+  /** `--only <section,...>`: the sections to run (throughput, sharing, arrival, memory, cold-start); all by default. */
   readonly sections: readonly Section[];
   /** `--match <text>`: only contenders whose name contains it (the physical limit always runs). */
   readonly match?: string;
   /** Whether `--processes` replaced the sharing runs' process counts. */
   readonly processesGiven: boolean;
+  /** Whether `--arrival-seconds` replaced the length of the arrival runs. */
+  readonly arrivalSecondsGiven: boolean;
 }
 
-export const allSections = ["throughput", "sharing", "memory", "cold-start"] as const;
+export const allSections = ["throughput", "sharing", "arrival", "memory", "cold-start"] as const;
 export type Section = (typeof allSections)[number];
 
 /** Whether a contender of this name runs under `--match`. */
@@ -53,10 +57,20 @@ function processCounts(value: string): number[] {
   return counts;
 }
 
+/** `--arrival-seconds 30`: a whole number of seconds, longer than the 2 s start of a run. */
+function arrivalSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isSafeInteger(seconds) || seconds < 3) {
+    throw new TypeError(`--arrival-seconds takes a whole number of seconds, 3 or more; got ${value}`);
+  }
+  return seconds;
+}
+
 /**
- * Settings for the command line: `--quick`, `--only <sections>`, `--match <text>`, and
+ * Settings for the command line: `--quick`, `--only <sections>`, `--match <text>`,
  * `--processes <n,...>` (the sharing runs' process counts, without the 4-process clock-skew and
- * cron-style runs).
+ * cron-style runs) and `--arrival-seconds <n>` (the length of each arrival run, to see whether
+ * what the quota learns settles).
  */
 export function settingsFromArgs(argv: readonly string[]): Settings {
   const only = flagValue(argv, "--only")?.split(",");
@@ -66,16 +80,19 @@ export function settingsFromArgs(argv: readonly string[]): Settings {
   }
   const match = flagValue(argv, "--match");
   const processes = flagValue(argv, "--processes");
+  const seconds = flagValue(argv, "--arrival-seconds");
   return {
     ...settingsFor(argv.includes("--quick")),
     sections: (only as Section[] | undefined) ?? allSections,
     ...(match === undefined ? {} : { match }),
     ...(processes === undefined ? {} : { shareProcesses: processCounts(processes), shareVariants: false }),
     processesGiven: processes !== undefined,
+    ...(seconds === undefined ? {} : { arrivalRunMs: arrivalSeconds(seconds) * 1000 }),
+    arrivalSecondsGiven: seconds !== undefined,
   };
 }
 
-function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "processesGiven"> {
+function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "processesGiven" | "arrivalSecondsGiven"> {
   return quick
     ? {
         quick,
@@ -90,6 +107,7 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
         shareWindowMs: 1_000,
         shareVariants: false,
         shareWarmupRequests: 100,
+        arrivalRunMs: 4_000,
         memoryKeys: 300,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 1,
@@ -107,6 +125,7 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
         shareWindowMs: 1_000,
         shareVariants: true,
         shareWarmupRequests: 300,
+        arrivalRunMs: 6_000,
         memoryKeys: 10_000,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 3,

@@ -2,7 +2,8 @@ import type { ColdStartRow } from "../cold-start/cold-start-suite.js";
 import type { Machine } from "../machine.js";
 import type { MemoryRow } from "../memory/memory-suite.js";
 import type { Settings } from "../settings.js";
-import type { ShareRow } from "../sharing/sharing-suite.js";
+import type { ArrivalRow } from "../sharing/arrival-suite.js";
+import type { ShareRow } from "../sharing/share-run.js";
 import type { ThroughputRow } from "../throughput/throughput-suite.js";
 
 export interface Report {
@@ -14,6 +15,7 @@ export interface Report {
   readonly settings: Settings;
   readonly throughput: readonly ThroughputRow[];
   readonly sharing: readonly ShareRow[];
+  readonly arrival: readonly ArrivalRow[];
   readonly memory: readonly MemoryRow[];
   readonly coldStart: readonly ColdStartRow[];
   /** Sections that failed, with the error: their figures are missing, not made up. */
@@ -53,6 +55,28 @@ function throughputTables(rows: readonly ThroughputRow[]): string {
     .join("\n\n");
 }
 
+const noSlots = "n/a: no slot times";
+
+/** What the callers saw besides 200s: "none", or each status and how often. */
+const callersSaw = (row: ShareRow): string => {
+  const seen = Object.entries(row.callerStatuses).map(([status, n]) => `${n} × ${status}`);
+  return seen.length === 0 ? "only 200s" : seen.join(", ");
+};
+
+const learnedFigures = (row: ShareRow): string =>
+  row.learned === undefined ? "n/a: fixed" : `${row.learned.marginMs.toFixed(1)} ms / ${percent(row.learned.share)}`;
+
+const settled = (row: ShareRow): string => {
+  if (row.learned === undefined) return "n/a: fixed";
+  const { settledAfterMs } = row.learned;
+  return settledAfterMs === undefined ? "no change" : `${fixed(settledAfterMs)} ms`;
+};
+
+const lag = (row: ShareRow): string =>
+  row.arrivalLagMs === undefined ? noSlots : `${row.arrivalLagMs.p50.toFixed(1)} / ${row.arrivalLagMs.max.toFixed(1)}`;
+
+const steady = (use: number | undefined): string => (use === undefined ? "n/a: under 2 s" : percent(use));
+
 function sharingTable(rows: readonly ShareRow[]): string {
   return table(
     [
@@ -60,11 +84,15 @@ function sharingTable(rows: readonly ShareRow[]): string {
       "processes",
       "run",
       "sent",
-      "429s",
+      "429s (after 2 s)",
       "worst window (arrivals)",
       "worst window (limiter's slots)",
       "arrival after slot, ms (median / most)",
       "utilisation",
+      "steady use",
+      "callers saw",
+      "learned margin / share",
+      "settled after",
       "time to finish (ideal)",
       "note",
     ],
@@ -73,15 +101,58 @@ function sharingTable(rows: readonly ShareRow[]): string {
       String(row.processes),
       row.variant,
       String(row.sent),
-      String(row.rejected),
+      `${row.rejected} (${row.rejectedLate})`,
       `${row.worstWindow}/${row.limit}`,
-      row.worstWindowLimiterClock === undefined ? "n/a: no slot times" : `${row.worstWindowLimiterClock}/${row.limit}`,
-      row.arrivalLagMs === undefined
-        ? "n/a: no slot times"
-        : `${row.arrivalLagMs.p50.toFixed(1)} / ${row.arrivalLagMs.max.toFixed(1)}`,
+      row.worstWindowLimiterClock === undefined ? noSlots : `${row.worstWindowLimiterClock}/${row.limit}`,
+      lag(row),
       percent(row.utilisation),
-      `${fixed(row.elapsedMs)} ms (${fixed(row.idealMs)})`,
+      steady(row.steadyUse),
+      callersSaw(row),
+      learnedFigures(row),
+      settled(row),
+      `${fixed(row.elapsedMs)} ms (${row.idealMs === undefined ? "n/a" : fixed(row.idealMs)})`,
       [row.finished ? "" : "did not finish", row.failure ?? ""].filter(Boolean).join("; "),
+    ]),
+  );
+}
+
+function arrivalTable(rows: readonly ArrivalRow[]): string {
+  return table(
+    [
+      "contender",
+      "processes",
+      "server's limit",
+      "client outside Sluice",
+      "429s: first 2 s / after",
+      "Sluice's requests meeting a 429",
+      "steady use: Sluice / outside",
+      "callers saw",
+      "learned margin / share",
+      "settled after",
+      "learned from (cause × 429s)",
+      "arrival after slot, ms (median / most)",
+      "done criteria",
+    ],
+    rows.map((row) => [
+      row.contender,
+      String(row.processes),
+      row.kind,
+      row.foreign === undefined
+        ? "none"
+        : `${percent(row.foreignShare)} of the limit: ${row.foreign.sent} sent, ${row.foreign.rejected} × 429`,
+      `${row.rejected - row.rejectedLate} / ${row.rejectedLate}`,
+      `${row.sent === 0 ? "n/a" : percent(row.rejected / row.sent)} of ${row.sent}`,
+      `${steady(row.steadyUse)} / ${row.foreign === undefined ? "n/a" : steady(row.foreign.steadyUse)}`,
+      callersSaw(row),
+      learnedFigures(row),
+      settled(row),
+      row.learned === undefined
+        ? "n/a"
+        : Object.entries(row.learned.causes)
+            .map(([cause, n]) => `${cause} × ${n}`)
+            .join(", ") || "none",
+      lag(row),
+      row.misses.length === 0 ? "**met**" : `**missed**: ${row.misses.join("; ")}`,
     ]),
   );
 }
@@ -146,17 +217,23 @@ ${throughputTables(report.throughput)}
 
 ## 2. Sharing one quota across processes
 
-A strict local API (exact sliding window, ${settings.shareLimit} per ${settings.shareWindowMs} ms, judged on arrival, 429 otherwise). The job: ${settings.shareJob} accepted requests split over the processes, 4 in flight per process; a 429 is retried through the limiter. Each contender's processes are started once for all its runs and first send ${settings.shareWarmupRequests} requests each through its limiter on a quota of its own (uncounted), so the runs meet running services, not cold code. Worst window (arrivals): most requests that reached the server in any ${settings.shareWindowMs} ms; (limiter's slots): the same over the slot times the limiter handed out, on its own clock (only Sluice reports them). Arrival after slot: how long after the slot the limiter handed out a request reached the server, on this machine's clock (Redis's TIME and Node's \`performance.timeOrigin\` both read it); a margin shorter than this lag lets a window's requests reach the server inside the next one. Utilisation: accepted / what the window allowed between the first and the last accepted request. Clock skew: every second process's \`Date.now\` runs 2 s ahead. Cron-style: a process begins every 0.6 window and stops when its share is done.
+A strict local API (exact sliding window, ${settings.shareLimit} per ${settings.shareWindowMs} ms, judged on arrival, 429 otherwise; every answer carries \`X-RateLimit-Limit/Remaining/Reset\`, a 429 \`Retry-After\`, in whole seconds). The job: ${settings.shareJob} accepted requests split over the processes, 4 in flight per process. The untuned Sluice rows come first: \`createFetch\` and the engine API with \`quota.feedback\` send and retry by themselves; every other contender is a gate, and a 429 is retried through it. Each contender's processes are started once for all its runs and first send ${settings.shareWarmupRequests} requests each through its limiter on a quota of its own (uncounted), so the runs meet running services, not cold code. 429s: all, and in brackets those after the first 2 s of the run. Worst window (arrivals): most requests that reached the server in any ${settings.shareWindowMs} ms; (limiter's slots): the same over the slot times the limiter handed out, on its own clock (Sluice's engine API reports them, createFetch does not). Arrival after slot: how long after the slot the limiter handed out a request reached the server, on this machine's clock (Redis's TIME and Node's \`performance.timeOrigin\` both read it); a margin shorter than this lag lets a window's requests reach the server inside the next one. Utilisation: accepted / what the window allowed between the first and the last accepted request. Steady use: after the first 2 s, the share of the server's window its accepted requests held, averaged over time. Callers saw: statuses other than 200 the code asking for a request got back. Learned margin / share: for untuned Sluice, the figures in force at the end of the run; settled after: from the run's start to the last 429 that changed them. Clock skew: every second process's \`Date.now\` runs 2 s ahead (its events are dated ahead too). Cron-style: a process begins every 0.6 window and stops when its share is done.
 
 ${sharingTable(report.sharing)}
 
-## 3. Redis memory per active quota
+## 3. Untuned Sluice against the arrival criteria
+
+The issue's "done" matrix: \`createFetch\` and the engine API with \`quota.feedback\`, configured with exactly the server's limit (${settings.shareLimit} per ${settings.shareWindowMs} ms, as the server counts it: a sliding window, a token bucket of burst 1 or 10, or fixed windows aligned to the epoch) and no tuning option, keep 4 requests in flight per process for ${fixed(settings.arrivalRunMs)} ms. The client outside Sluice sends its share of the limit evenly spaced, straight to the server, and is counted apart. The criteria: 8 processes: at most 3 × 429 in the first 2 s and none after, at least 92% used; 16 processes: at most 2 after the first 2 s, at least 85%; with 25% spent outside: under 3% of Sluice's requests meet a 429, Sluice uses at least 65%; callers see only 200s in every run.
+
+${arrivalTable(report.arrival)}
+
+## 4. Redis memory per active quota
 
 ${fixed(settings.memoryKeys)} quotas of 100 per minute, ${settings.memoryDecisionsPerKey} decisions each (64 in flight, spread over the quotas), single Redis, measured right after the last decision. Keys per quota counts every key a contender leaves, short-lived ones included.
 
 ${memoryTable(report.memory)}
 
-## 4. Cold start: a new process's first decision
+## 5. Cold start: a new process's first decision
 
 Round trips are the commands the new process sent, seen by \`MONITOR\` on a side connection (commands run inside a script and ioredis's \`INFO\` ready check, the same for all, left out). Single Redis. Median of ${settings.coldStartRuns} process(es).
 

@@ -3,9 +3,14 @@ import PQueue from "p-queue";
 import { RateLimiterQueue, RateLimiterRedis } from "rate-limiter-flexible";
 import { bottleneckLimiter } from "../contenders/bottleneck.js";
 import { upstashLimiter } from "../contenders/upstash.js";
-import type { Connection } from "../redis-targets.js";
+import { DEFAULT_SLUICE_PREFIX } from "./learned-arrival.js";
+import { documentedRule } from "./server-limits.js";
+import type { ClientContext } from "./share-client.js";
 
-/** One contender's limiter in one process. */
+/**
+ * A limiter that only says when a process may send: the benchmark sends, and retries a 429
+ * through the gate again (`gated-client.ts`).
+ */
 export interface Gate {
   /**
    * Resolves when this process may send its next request to the shared API: to the slot's time
@@ -18,17 +23,8 @@ export interface Gate {
 
 const gate = (next: Gate["next"], close: Gate["close"] = async () => {}): Gate => ({ next, close });
 
-export interface GateContext {
-  readonly redis: Connection;
-  readonly quota: string;
-  readonly limit: number;
-  readonly windowMs: number;
-  /** Processes sharing the quota: only the per-process patterns use it, to split the quota. */
-  readonly processes: number;
-}
-
-export const shareContenders = [
-  "Sluice sliding window",
+export const gateContenders = [
+  "Sluice default (acquire, no feedback)",
   "Sluice sliding window, 50 ms arrival margin",
   "Sluice sliding window, 30 ms margin, paced 1 ms",
   "rate-limiter-flexible RateLimiterQueue",
@@ -38,20 +34,22 @@ export const shareContenders = [
   "per process: p-queue interval/intervalCap",
 ] as const;
 
-export type ShareContender = (typeof shareContenders)[number];
+export type GateContender = (typeof gateContenders)[number];
+
+// The recipes of a time before the quota learned its own margin: the library must add nothing.
+const noArrivalPart = { arrivalMargin: 0, pacing: false } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * The gate of one contender, warmed up by one read-only call where it has one (connection,
- * scripts, code paths), as a running service would be: the run measures sharing, not start-up.
- */
-export async function gateFor(contender: ShareContender, context: GateContext): Promise<Gate> {
-  const { redis, quota, limit, windowMs, processes } = context;
+/** The gate of one contender, warmed up as `clientFor` says. */
+export async function gateFor(contender: GateContender, context: ClientContext): Promise<Gate> {
+  const { redis, quota, kind, limit, windowMs, processes } = context;
   switch (contender) {
-    case "Sluice sliding window": {
-      const limiter = createLimiter({ redis, prefix: "share" });
-      const shared = limiter.quota(quota, { limits: [slidingWindow({ limit, window: windowMs })] });
+    case "Sluice default (acquire, no feedback)": {
+      // The engine API with its defaults (a learning margin and pacing), used as before the quota
+      // could learn: nothing reports the answers, so no 429 teaches it anything.
+      const limiter = createLimiter({ redis, prefix: DEFAULT_SLUICE_PREFIX });
+      const shared = limiter.quota(quota, { limits: [documentedRule(kind, limit, windowMs)] });
       await shared.state();
       return gate(async () => (await shared.acquire({ maxWait: "1m" })).admittedAt);
     }
@@ -61,7 +59,7 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       // (that lateness plus 30 ms of jitter between sending and arriving).
       const limiter = createLimiter({ redis, prefix: "share-margin" });
       const rule = slidingWindow({ limit, window: windowMs + 50 });
-      const shared = limiter.quota(quota, { limits: [rule], maxLateness: 20 });
+      const shared = limiter.quota(quota, { limits: [rule], maxLateness: 20, ...noArrivalPart });
       await shared.state();
       return gate(async () => (await shared.acquire({ maxWait: "1m" })).admittedAt);
     }
@@ -72,7 +70,7 @@ export async function gateFor(contender: ShareContender, context: GateContext): 
       // windows, so a slot a late grant gives back can be taken again at once where it fits.
       const limiter = createLimiter({ redis, prefix: "share-paced" });
       const rules = [slidingWindow({ limit, window: windowMs + 30 }), slidingWindow({ limit: 1, window: 1 })];
-      const shared = limiter.quota(quota, { limits: rules, maxLateness: 20 });
+      const shared = limiter.quota(quota, { limits: rules, maxLateness: 20, ...noArrivalPart });
       await shared.state();
       return gate(async () => (await shared.acquire({ maxWait: "1m" })).admittedAt);
     }

@@ -1,21 +1,22 @@
 // One process of the sharing runs of one contender. Warms up (below) and prints "warm"; then,
 // for each run, reads a run order (one JSON line, `RunOrder`) on stdin, builds the contender's
-// gate on the run's quota, prints "ready", waits for "go" (and the order's start delay, for the
-// cron-style run), sends its share of requests to SERVER_URL through the gate with IN_FLIGHT at a
-// time, retries each 429 through the gate, and prints one JSON line (`WorkerReport`: counts, and
-// the slot times the limiter reported, when it reports them). A request whose slot is known
-// carries it in an `x-slot` header, so the server can tell how long after its slot it arrived.
-// The order's clock skew shifts Date.now for the run, as a machine with a wrong clock would.
+// client on the run's quota, prints "ready", waits for "go" (and the order's start delay, for the
+// cron-style run), has its share of requests answered by SERVER_URL through the client, IN_FLIGHT
+// at a time, and prints one JSON line (`WorkerReport`: counts, what the callers saw, and the slot
+// times the limiter reported, when it reports them). A request whose slot is known carries it in
+// an `x-slot` header, so the server can tell how long after its slot it arrived. The order's
+// clock skew shifts Date.now for the run, as a machine with a wrong clock would.
 // It exits when stdin ends.
 import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
 import { requiredEnv as env } from "../../scripts/worker-env.js";
-import { type Gate, type GateContext, gateFor, type ShareContender } from "./gates.js";
+import { type ClientContext, type ShareClient, send } from "./share-client.js";
+import { clientFor, type ShareContender } from "./share-contenders.js";
 import type { RunOrder, WorkerReport } from "./worker-pool.js";
 
 // The warm-up quota lets its requests through at once: it warms code, it does not queue.
 const WARMUP_LIMIT = 100_000;
-// How long past the give-up time a run waits for a limiter call or a request still under way.
+// How long past the stop time a run waits for a limiter call or a request still under way.
 const GIVE_UP_GRACE_MS = 5_000;
 
 let clockSkewMs = 0;
@@ -26,56 +27,56 @@ const contender = env("CONTENDER") as ShareContender;
 const connect = () => new Redis(env("REDIS_URL"), { maxRetriesPerRequest: 1 });
 const limits = { limit: Number(env("LIMIT")), windowMs: Number(env("WINDOW_MS")) };
 const url = env("SERVER_URL");
-const warmUrl = new URL("/warm", url);
+const warmUrl = new URL("/warm", url).href;
 const inFlight = Number(env("IN_FLIGHT"));
 const warmupRequests = Number(env("WARMUP_REQUESTS"));
 
-/** Sends one request, with its slot when known, and answers the status. */
-async function send(to: string | URL, slot: number | undefined): Promise<number> {
-  const response = await fetch(to, slot === undefined ? undefined : { headers: { "x-slot": String(slot) } });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-/** Gets `order.tasks` requests accepted through the gate, IN_FLIGHT at a time, until the order's give-up time. */
-async function share(gate: Gate, order: RunOrder): Promise<WorkerReport> {
-  const report: WorkerReport = { sent: 0, rejected: 0, done: 0, slots: [] };
+/**
+ * Has requests answered through the client, IN_FLIGHT at a time, until `order.tasks` of them
+ * were accepted or the order's stop time; a caller that sees another status asks again.
+ */
+async function share(client: ShareClient, order: RunOrder): Promise<WorkerReport> {
+  let done = 0;
   let inFlightNow = 0;
-  const until = performance.now() + order.giveUpMs;
+  const callerStatuses: Record<string, number> = {};
+  const slots: number[] = [];
+  const stopAt = performance.now() + order.stopAtMs;
+  const wanted = () => order.tasks === undefined || done + inFlightNow < order.tasks;
   const lane = async (): Promise<void> => {
-    while (report.done + inFlightNow < order.tasks && performance.now() < until) {
+    while (wanted() && performance.now() < stopAt) {
       inFlightNow++;
       try {
-        for (;;) {
-          const slot = await gate.next();
-          if (slot !== undefined) report.slots.push(slot);
-          report.sent++;
-          if ((await send(url, slot)) === 200) break;
-          report.rejected++;
-          if (performance.now() >= until) return;
-        }
-        report.done++;
+        const answered = await client.request(stopAt);
+        slots.push(...answered.slots);
+        if (answered.status === 200) done++;
+        else callerStatuses[answered.status] = (callerStatuses[answered.status] ?? 0) + 1;
       } finally {
         inFlightNow--;
       }
     }
   };
-  // A limiter that never answers must not hold the run: at the give-up time the report goes as
-  // it stands (the pool then replaces this process, whose lanes may still be waiting).
+  const report = (failure?: string): WorkerReport => ({
+    done,
+    callerStatuses: { ...callerStatuses },
+    slots: [...slots],
+    ...(failure === undefined ? {} : { failure }),
+  });
+  // A limiter that never answers must not hold the run: past the stop time and a grace the report
+  // goes as it stands (the pool then replaces this process, whose lanes may still be waiting).
   let timer: NodeJS.Timeout | undefined;
-  const givenUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, order.giveUpMs + GIVE_UP_GRACE_MS);
-  }).then(() => {
-    report.failure ??= `no answer from the limiter within ${order.giveUpMs + GIVE_UP_GRACE_MS} ms`;
+  const givenUp = new Promise<string>((resolve) => {
+    const waitMs = order.stopAtMs + GIVE_UP_GRACE_MS;
+    timer = setTimeout(() => resolve(`no answer from the limiter within ${waitMs} ms`), waitMs);
   });
   try {
-    await Promise.race([Promise.all(Array.from({ length: inFlight }, lane)), givenUp]);
+    return report(
+      await Promise.race([Promise.all(Array.from({ length: inFlight }, lane)).then(() => undefined), givenUp]),
+    );
   } catch (error) {
-    report.failure = error instanceof Error ? error.message : String(error);
+    return report(error instanceof Error ? error.message : String(error));
   } finally {
     clearTimeout(timer);
   }
-  return { ...report, slots: [...report.slots] };
 }
 
 /**
@@ -87,19 +88,33 @@ async function share(gate: Gate, order: RunOrder): Promise<WorkerReport> {
  */
 async function warmUp(): Promise<void> {
   const own = connect();
-  const warm = await gateFor(contender, {
+  const warm = await clientFor(contender, {
     redis: own,
     quota: `share-warmup-${process.pid}`,
+    url: warmUrl,
+    kind: "sliding window",
     limit: WARMUP_LIMIT,
     windowMs: limits.windowMs,
     processes: 1,
   });
   let left = warmupRequests;
+  // A warm-up request only warms code: one that fails (a store timeout on a busy host) is said on
+  // stderr and does not stop the worker.
+  const failures: string[] = [];
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (left-- > 0) await send(warmUrl, await warm.next());
+      while (left-- > 0) {
+        await warm.request(Number.POSITIVE_INFINITY).catch((error: unknown) => {
+          failures.push(error instanceof Error ? error.message : String(error));
+        });
+      }
     }),
   );
+  if (failures.length > 0) {
+    process.stderr.write(
+      `${contender}, worker ${process.pid}: ${failures.length} warm-up requests failed: ${failures[0]}\n`,
+    );
+  }
   await warm.close();
   own.disconnect();
 }
@@ -120,14 +135,21 @@ for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
   clockSkewMs = order.clockSkewMs;
   // A connection per run: Bottleneck closes the one it was given when its limiter closes.
   const redis = connect();
-  const context: GateContext = { redis, quota: order.quota, processes: order.processes, ...limits };
-  const gate = await gateFor(contender, context);
+  const context: ClientContext = {
+    redis,
+    url,
+    quota: order.quota,
+    kind: order.kind,
+    processes: order.processes,
+    ...limits,
+  };
+  const client = await clientFor(contender, context);
   print("ready");
   if ((await nextLine()) !== "go") break;
   await new Promise((resolve) => setTimeout(resolve, order.startDelayMs));
-  print(JSON.stringify(await share(gate, order)));
+  print(JSON.stringify(await share(client, order)));
   clockSkewMs = 0;
-  await gate.close();
+  await client.close();
   redis.disconnect();
 }
 process.exit(0);

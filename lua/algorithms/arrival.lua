@@ -12,7 +12,7 @@
     the next one too);
   - an effective share of every limit, per mille, lowered when 429s show that a client outside
     Sluice spends the same quota (feedback.lua), raised again per clean full window;
-  - the latest slot, so that slots are spaced by at least `pace` (many slots falling due at one
+  - the latest slot of a request that may wait, so that such slots are spaced by at least `pace` (many slots falling due at one
     instant are what makes requests late on a busy host). A request that cannot wait (maxWait
     0) is not paced: a burst the limits allow is never denied for pacing.
 
@@ -101,8 +101,11 @@ algorithms.ar = {
     if spec.pace > 0 and t > state.l - spec.pace then return math.max(t, state.l + spec.pace) end
     return t
   end,
-  commit = function(state, _, _, t, _, now)
-    state.l = math.max(state.l, t)
+  -- Only requests that may wait are paced, so only their slots are the latest slot; a quota used
+  -- by tryAcquire alone keeps no state (its margin is the spec's until something is learned).
+  commit = function(state, _, _, t, _, now, waits)
+    if not waits then return end
+    state.l, state.paced = math.max(state.l, t), true
     if t > now then state.busy = true end
   end,
   save = function(state, key, spec, now)
@@ -112,7 +115,7 @@ algorithms.ar = {
       state.m = math.max(math.min(state.m, recent_lateness(state, spec, now)), math.floor(state.m * 0.8))
       state.s = now
     end
-    save_arrival(state, key, spec, now)
+    if state.paced then save_arrival(state, key, spec, now) end
   end,
   report = function(state, _, now)
     return state.m, now + state.e

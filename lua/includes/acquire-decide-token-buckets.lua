@@ -54,7 +54,7 @@ for q = 1, quota_count do
       for i = 1, limit_count do
         if i ~= arrival then tats[i] = max(tats[i], slot) + cost * specs[i].interval end
       end
-      if arrival then algorithms.ar.commit(arrival_state, specs[arrival], cost, slot, nil, now) end
+      if arrival then algorithms.ar.commit(arrival_state, specs[arrival], cost, slot, nil, now, max_wait ~= 0) end
       dirty = true
     end
     -- code: 4 * (blocking + 1) + admitted; a bucket is always queueable

@@ -173,7 +173,6 @@ export class MemoryStore implements Store {
       return { settled: false, waitUs: slot - now, blocking, queueable: true };
     };
 
-    let admittedAny = false;
     let busy = false;
     const decisions = batch.requests.map((request): StoreDecision => {
       const { settled, waitUs, blocking, queueable } = decide(request);
@@ -183,9 +182,8 @@ export class MemoryStore implements Store {
           const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, now + waitUs, request.id, now);
           this.#write(limit.key, limit.state, expiresAt);
         }
-        arrival?.commit(now + waitUs);
-        admittedAny = true;
-        busy ||= waitUs > 0;
+        if (request.maxWaitUs !== 0) arrival?.commit(now + waitUs);
+        busy ||= waitUs > 0 && request.maxWaitUs !== 0;
       }
       return {
         admitted,
@@ -200,7 +198,7 @@ export class MemoryStore implements Store {
         arrival: arrival === undefined ? undefined : { marginUs: arrival.state.m, share: arrival.state.e },
       };
     });
-    if (admittedAny) arrival?.settle(busy);
+    arrival?.settle(busy);
     return decisions;
   }
 
@@ -209,11 +207,17 @@ export class MemoryStore implements Store {
     const [, margin, pace, cap] = part.wire;
     const spec: ArrivalSpec = [margin, pace, cap];
     const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
+    // As the script: only the slots of requests that may wait are paced and kept.
+    let paced = false;
     return {
       spec,
       state,
-      commit: (t: number) => arrivalModel.commit(state, t),
+      commit: (t: number) => {
+        arrivalModel.commit(state, t);
+        paced = true;
+      },
       settle: (busy: boolean) => {
+        if (!paced) return;
         arrivalModel.settle(state, spec, busy, now);
         this.#write(part.key, state, now + arrivalKeepUs(state, spec, now));
       },

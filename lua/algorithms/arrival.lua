@@ -12,9 +12,10 @@
     the next one too);
   - an effective share of every limit, per mille, lowered when 429s show that a client outside
     Sluice spends the same quota (feedback.lua), raised again per clean full window;
-  - the latest slot of a request that may wait, so that such slots are spaced by at least `pace` (many slots falling due at one
-    instant are what makes requests late on a busy host). A request that cannot wait (maxWait
-    0) is not paced: a burst the limits allow is never denied for pacing.
+  - the latest slot of a request that may wait, so that such slots are spaced by at least
+    `pace` (many slots falling due at one instant are what makes requests late on a busy host).
+    A request that cannot wait (maxWait 0) is not paced: a burst the limits allow is never
+    denied for pacing.
 
   Spec: margin = the starting (learning) or fixed margin, microseconds; pace = microseconds
   between slots (0 = no pacing); cap = the largest margin, microseconds, a quarter of the

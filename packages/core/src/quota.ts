@@ -30,7 +30,8 @@ export interface QuotaOptions {
   /**
    * For an API that counts requests when they arrive: an `acquire` that reaches its slot
    * later than this (a busy event loop, a slow reply) gives the slot back and asks again, so
-   * no request this quota grants leaves more than `maxLateness` after its slot. Pair it with
+   * no request this quota grants leaves more than `maxLateness` after its slot. A learning
+   * quota (`arrivalMargin: "learn"`) does so as well past the margin the slot was placed with. Pair it with
    * windows longer than the server's by `maxLateness` plus the network's jitter: then
    * arrivals never crowd a server window. Ms, or a string like `"20ms"`.
    * @default Infinity (a grant is used however late)
@@ -328,7 +329,7 @@ export class Quota {
           placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
           const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
           this.#measured(lateMs * 1000);
-          if (lateMs <= this.#maxLatenessMs && !this.#tightenedSince(raw)) {
+          if (lateMs <= this.#latenessBound(raw) && !this.#tightenedSince(raw)) {
             // admitted: allowed is true and admittedAt is set
             return decision as Grant;
           }
@@ -425,6 +426,17 @@ export class Quota {
         resetsUs: raw.limits.map((l) => l.resetUs),
       })
       .catch(() => {});
+  }
+
+  /**
+   * How late a grant may be used: `maxLateness`, and for a learning quota the margin the grant
+   * was placed with (a request leaving later than that would arrive among the next window's).
+   */
+  #latenessBound(raw: StoreDecision): number {
+    const learning = this.#arrival !== undefined && this.#arrival.wire[3] > 0 && raw.arrival !== undefined;
+    return learning
+      ? Math.min(this.#maxLatenessMs, (raw.arrival as StoreArrival).marginUs / 1000)
+      : this.#maxLatenessMs;
   }
 
   /**

@@ -76,21 +76,17 @@ algorithms.ar = {
     return math.huge
   end,
   -- A new state counts as just changed (g and s are now): nothing steps back before three
-  -- windows of clean full use, never at once.
+  -- windows of clean full use, never at once. A stored state is always whole (save_arrival).
   load = function(key, spec, now)
     local raw = redis.call("HMGET", key, unpack(ARRIVAL_FIELDS))
-    local state = {
-      m = tonumber(raw[1]) or spec.margin,
-      e = tonumber(raw[2]) or 1000,
-      l = tonumber(raw[3]) or 0,
-      g = tonumber(raw[4]) or now,
-      s = tonumber(raw[5]) or now,
-      p = tonumber(raw[6]) or 0,
-      pt = tonumber(raw[7]) or 0,
-      busy = false,
-    }
-    if raw[4] and now >= math.max(state.l, state.g, state.s, state.pt) + arrival_lifetime(state, spec) then
-      state = { m = spec.margin, e = 1000, l = 0, g = now, s = now, p = 0, pt = 0, busy = false }
+    local state = { m = spec.margin, e = 1000, l = 0, g = now, s = now, p = 0, pt = 0 }
+    if raw[1] then
+      local stored = {}
+      for i, field in ipairs(ARRIVAL_FIELDS) do
+        stored[field] = tonumber(raw[i])
+      end
+      local last = math.max(stored.l, stored.g, stored.s, stored.pt)
+      if now < last + arrival_lifetime(stored, spec) then state = stored end
     end
     -- A fixed margin is the spec's, whatever an earlier configuration left.
     if spec.cap == 0 then state.m, state.e = spec.margin, 1000 end

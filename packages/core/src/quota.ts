@@ -197,6 +197,10 @@ export class Quota {
   readonly #headroom: number;
   readonly #maxLatenessMs: number;
   readonly #arrival: ArrivalPart | undefined;
+  /** Whether the arrival part learns (its cap is above 0): a fixed margin learns nothing. */
+  readonly #learning: boolean;
+  /** Ms of the longest window (or refill time) of the quota's rate limits. */
+  readonly #longestSpanMs: number;
   /** The largest lateness measured since the last report (µs), and when that report went (ms). */
   #latePeakUs = 0;
   #lateReportedAt = Number.NEGATIVE_INFINITY;
@@ -221,6 +225,8 @@ export class Quota {
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#arrival = arrivalPart(this.#keys.base, this.rules, arrivalMargin, pacing);
+    this.#learning = this.#arrival !== undefined && this.#arrival.wire[3] > 0;
+    this.#longestSpanMs = Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000;
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
     this.#shape = batcher.shape(this.#keys, this.rules, this.#arrival);
     this.#batcher = batcher;
@@ -433,9 +439,8 @@ export class Quota {
    * was placed with (a request leaving later than that would arrive among the next window's).
    */
   #latenessBound(raw: StoreDecision): number {
-    const learning = this.#arrival !== undefined && this.#arrival.wire[3] > 0 && raw.arrival !== undefined;
-    return learning
-      ? Math.min(this.#maxLatenessMs, (raw.arrival as StoreArrival).marginUs / 1000)
+    return this.#learning && raw.arrival !== undefined
+      ? Math.min(this.#maxLatenessMs, raw.arrival.marginUs / 1000)
       : this.#maxLatenessMs;
   }
 
@@ -457,7 +462,7 @@ export class Quota {
    */
   #measured(latenessUs: number): void {
     const arrival = this.#arrival;
-    if (arrival === undefined || arrival.wire[3] === 0) return;
+    if (arrival === undefined || !this.#learning) return;
     if (latenessUs > this.#latePeakUs) this.#latePeakUs = latenessUs;
     const everyMs = Math.min(LATE_REPORT_MS.most, Math.max(LATE_REPORT_MS.least, (2 * arrival.wire[3]) / 1000));
     const now = performance.now();
@@ -494,10 +499,9 @@ export class Quota {
     const placed = placements.get(grant);
     const latenessUs = placed === undefined ? 0 : Math.max(0, localMicros() - placed.slotUs);
     if (placed !== undefined) this.#measured(latenessUs);
-    const arrival = this.#arrival;
     const plan: AnswerPlan = planAnswer(signals, {
-      learning: arrival !== undefined && arrival.wire[3] > 0,
-      longestSpanMs: Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000,
+      learning: this.#learning,
+      longestSpanMs: this.#longestSpanMs,
       onExhausted,
     });
     const result = (cause: Feedback["cause"], pausedMs: number, figures?: StoreArrival): Feedback => ({
@@ -524,7 +528,7 @@ export class Quota {
         return result("server-wait", plan.pauseMs >= 1 ? plan.pauseMs : 0);
       }
       case "learn": {
-        const learned = await this.#store.report(arrival as ArrivalPart, {
+        const learned = await this.#store.report(this.#arrival as ArrivalPart, {
           kind: "limited",
           decidedUs: placed?.decidedUs ?? grant.redisTime * 1000,
           latenessUs,
@@ -545,7 +549,8 @@ export class Quota {
    */
   async #spendDownTo(server: AnswerSignals["server"], grant: Decision): Promise<number | undefined> {
     if (server === undefined) return undefined;
-    const sized = this.rules.filter((rule) => Number.isFinite(rule.spanUs) && rule.capacity === server.limit);
+    // A concurrency limit's capacity is Infinity: never the server's figure.
+    const sized = this.rules.filter((rule) => rule.capacity === server.limit);
     if (sized.length === 0) return undefined;
     const remaining = Math.min(server.remaining, server.limit);
     const behind = sized.filter((rule) => (grant.limits.find((l) => l.rule === rule)?.remaining ?? 0) > remaining);
@@ -555,8 +560,7 @@ export class Quota {
 
   /** Records a 429 or 503 in the shared history for `sluice status`; best effort. */
   async #noteAnswer(status: number, cause: Feedback["cause"], pausedMs: number, learned: StoreLearned | undefined) {
-    const figures = learned === undefined ? {} : { marginMs: learned.marginUs / 1000, share: learned.share / 1000 };
-    await this.note({ type: "rate-limited", status, cause, pausedMs, ...figures }).catch(() => {});
+    await this.note({ type: "rate-limited", status, cause, pausedMs, ...figuresOf(learned) }).catch(() => {});
   }
 
   /** Frees the concurrency slot of a grant (a no-op for quotas without concurrency limits). */

@@ -30,13 +30,10 @@ export interface AnswerSignals {
   readonly exhaustedMs: number | undefined;
 }
 
+/** The headers as the parsers read them: they only call `get`. */
 function toHeaders(input: HeadersLike | undefined): Headers {
   if (input === undefined) return new Headers();
-  if (typeof (input as { get?: unknown }).get === "function" && !(input instanceof Headers)) {
-    const source = input as { get(name: string): string | null };
-    return { get: (name: string) => source.get(name) } as Headers;
-  }
-  if (input instanceof Headers) return input;
+  if (typeof (input as { get?: unknown }).get === "function") return input as Headers;
   const headers = new Headers();
   for (const [name, value] of Object.entries(input)) {
     if (value === undefined) continue;

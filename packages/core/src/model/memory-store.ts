@@ -202,11 +202,16 @@ export class MemoryStore implements Store {
     return decisions;
   }
 
-  /** A quota's arrival state, with the steps that change it and write it back. */
-  #loadArrival(part: ArrivalPart, now: number) {
+  /** A quota's arrival spec and its state at `now`. */
+  #readArrival(part: ArrivalPart, now: number): { spec: ArrivalSpec; state: ArrivalState } {
     const [, margin, pace, cap] = part.wire;
     const spec: ArrivalSpec = [margin, pace, cap];
-    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
+    return { spec, state: arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now) };
+  }
+
+  /** A quota's arrival state, with the steps that change it and write it back. */
+  #loadArrival(part: ArrivalPart, now: number) {
+    const { spec, state } = this.#readArrival(part, now);
     // As the script: only the slots of requests that may wait are paced and kept.
     let paced = false;
     return {
@@ -226,9 +231,7 @@ export class MemoryStore implements Store {
 
   async report(part: ArrivalPart, report: StoreReport, nowUs?: number): Promise<StoreLearned> {
     const now = nowUs ?? this.#clock();
-    const [, margin, pace, cap] = part.wire;
-    const spec: ArrivalSpec = [margin, pace, cap];
-    const state = arrivalModel.load(this.#read(part.key, now) as ArrivalState | undefined, spec, now);
+    const { spec, state } = this.#readArrival(part, now);
     const before = { ...state };
     const learned = arrivalModel.learn(state, spec, report, now);
     // As the script: written only when the report changed something.

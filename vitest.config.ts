@@ -6,6 +6,7 @@ const source = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}
 export default defineConfig({
   resolve: {
     alias: {
+      "@sluice/core/adapter": fileURLToPath(new URL("./packages/core/src/adapter.ts", import.meta.url)),
       "@sluice/core": source("core"),
       "@sluice/node": source("node"),
       "@sluice/fetch": source("fetch"),

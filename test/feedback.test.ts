@@ -1,4 +1,5 @@
-import { createMemoryLimiter, type Limiter, slidingWindow } from "@sluice/core";
+import type { Limiter } from "@sluice/core";
+import { createMemoryLimiter, slidingWindow } from "@sluice/core";
 import { createLimiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";

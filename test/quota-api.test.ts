@@ -1,19 +1,16 @@
+import type { Limiter } from "@sluice/core";
 import {
   CostExceedsCapacityError,
   concurrency,
   createMemoryLimiter,
   type Decision,
   fixedWindow,
-  Limiter,
-  MemoryStore,
   QuotaExceededError,
   type Rule,
-  type Store,
-  type StoreAcquire,
-  type StoreCall,
   slidingWindow,
   tokenBucket,
 } from "@sluice/core";
+import { MemoryStore, type Store, type StoreAcquire, type StoreCall, StoreLimiter } from "@sluice/core/adapter";
 import { createLimiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -213,7 +210,7 @@ function countingStore(measure: (quotas: readonly StoreAcquire[]) => number): { 
 describe("maxLateness", () => {
   it("a grant that arrives later than maxLateness after its slot is given back and asked for again", async () => {
     const { store, cancels } = lateStore([40, 0]);
-    const q = new Limiter(store, randomPrefix()).quota("late", {
+    const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("late", {
       limits: [slidingWindow({ limit: 1, window: "1m" })],
       maxLateness: 10,
     });
@@ -226,7 +223,7 @@ describe("maxLateness", () => {
 
   it("onFirstReply sees only the first reply when a late grant is asked for again", async () => {
     const { store, cancels } = lateStore([40, 0]);
-    const q = new Limiter(store, randomPrefix()).quota("late", {
+    const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("late", {
       limits: [slidingWindow({ limit: 1, window: "1m" })],
       maxLateness: 10,
     });
@@ -246,7 +243,7 @@ describe("maxLateness", () => {
       const other = { id: "other", cost: 1, maxWaitUs: 5_000_000, reserve: 0 };
       await memory.acquire([{ keys, rules, requests: [other] }], { record: true });
     });
-    const q = new Limiter(store, randomPrefix()).quota("late", {
+    const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("late", {
       limits: [slidingWindow({ limit: 2, window: "1s" })],
       maxLateness: 10,
       ...exactOnRedisClock,
@@ -264,7 +261,7 @@ describe("maxLateness", () => {
 
   it("tryAcquire gives a late grant back and reports it denied, retryable at once", async () => {
     const { store, cancels } = lateStore([40, 0]);
-    const q = new Limiter(store, randomPrefix()).quota("late", {
+    const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("late", {
       limits: [slidingWindow({ limit: 1, window: "1m" })],
       maxLateness: 10,
     });
@@ -277,18 +274,22 @@ describe("maxLateness", () => {
   it("without maxLateness a late grant is used, unless it is later than a learning quota's margin", async () => {
     const limits = [slidingWindow({ limit: 1, window: "1m" })];
     const exact = lateStore([40]);
-    await new Limiter(exact.store, randomPrefix()).quota("late", { limits, ...exactOnRedisClock }).acquire();
+    await new StoreLimiter(exact.store, { prefix: randomPrefix() })
+      .quota("late", { limits, ...exactOnRedisClock })
+      .acquire();
     expect(exact.cancels).toHaveLength(0);
     // 40 ms late against the 25 ms margin it was placed with: given back, and granted again
     const learning = lateStore([40]);
-    const grant = await new Limiter(learning.store, randomPrefix()).quota("late", { limits }).acquire();
+    const grant = await new StoreLimiter(learning.store, { prefix: randomPrefix() })
+      .quota("late", { limits })
+      .acquire();
     expect(learning.cancels).toHaveLength(1);
     expect(grant.lease).not.toBe(learning.cancels[0]);
   });
 
   it("gives up with QuotaExceededError when no slot comes on time within maxWait", async () => {
     const { store, cancels } = lateStore([40, 40, 40, 40, 40]);
-    const q = new Limiter(store, randomPrefix()).quota("late", {
+    const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("late", {
       limits: [slidingWindow({ limit: 5, window: "1m" })],
       maxLateness: 10,
     });
@@ -309,7 +310,9 @@ describe("sleeping to a slot", () => {
   it("wakes at the slot on this process's clock, not at the reply plus the wait", async () => {
     // The second reply comes 200 ms after the store decided a slot 300 ms ahead.
     const { store } = lateStore([0, 200]);
-    const q = new Limiter(store, randomPrefix()).quota("slot", { limits: [slidingWindow({ limit: 1, window: 300 })] });
+    const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("slot", {
+      limits: [slidingWindow({ limit: 1, window: 300 })],
+    });
     await q.acquire();
     const asked = performance.now();
     const grant = await q.acquire();
@@ -324,7 +327,7 @@ describe("sleeping to a slot", () => {
 describe("coalescing", () => {
   it("decides concurrent acquires of one process in two store calls at most, still exactly", async () => {
     const { store: counting, batches } = countingStore((quotas) => quotas.reduce((n, q) => n + q.requests.length, 0));
-    const q = new Limiter(counting, randomPrefix()).quota("hot", {
+    const q = new StoreLimiter(counting, { prefix: randomPrefix() }).quota("hot", {
       limits: [slidingWindow({ limit: 50, window: "1m" })],
     });
     const decisions = await Promise.all(Array.from({ length: 200 }, () => q.tryAcquire()));
@@ -336,7 +339,7 @@ describe("coalescing", () => {
 
   it("decides acquires on many distinct quotas in few store calls", async () => {
     const { store: counting, batches } = countingStore((quotas) => quotas.length);
-    const limiter = new Limiter(counting, randomPrefix());
+    const limiter = new StoreLimiter(counting, { prefix: randomPrefix() });
     const limits = [tokenBucket({ rate: 1, burst: 1 })];
     const quotas = Array.from({ length: 64 }, (_, i) => limiter.quota(`user-${i}`, { limits }));
     const first = await Promise.all(quotas.map((q) => q.tryAcquire()));
@@ -348,7 +351,7 @@ describe("coalescing", () => {
 
   it("decides acquires through a new Quota object per request as one quota, in order", async () => {
     const { store: counting, batches } = countingStore((quotas) => quotas.length);
-    const limiter = new Limiter(counting, randomPrefix());
+    const limiter = new StoreLimiter(counting, { prefix: randomPrefix() });
     const limits = [tokenBucket({ rate: 1, burst: 3 })];
     const decisions = await Promise.all(
       Array.from({ length: 5 }, () => limiter.quota("shared", { limits, ...exactOnRedisClock }).tryAcquire()),
@@ -370,7 +373,9 @@ describe("coalescing", () => {
 
   it("can be turned off", async () => {
     const { store: counting, batches } = countingStore((quotas) => quotas.reduce((n, q) => n + q.requests.length, 0));
-    const q = new Limiter(counting, randomPrefix(), false).quota("hot", { limits: [tokenBucket({ rate: 5 })] });
+    const q = new StoreLimiter(counting, { prefix: randomPrefix(), coalesce: false }).quota("hot", {
+      limits: [tokenBucket({ rate: 5 })],
+    });
     await Promise.all(Array.from({ length: 4 }, () => q.tryAcquire()));
     expect(batches).toEqual([1, 1, 1, 1]);
   });

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { acquireScript, allScripts } from "@sluice/core";
+import { acquireScript, allScripts } from "@sluice/core/adapter";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectRedis, randomPrefix } from "./support/redis-clients.js";
 
@@ -97,7 +97,8 @@ describe("integer arguments the scripts pass to Redis", () => {
 
 describe("a call resent after a reconnect, replies remembered", () => {
   it("is answered with the first run's decisions and charges nothing twice", async () => {
-    const { RedisStore, quotaKeys, tokenBucket, slidingWindow } = await import("@sluice/core");
+    const { RedisStore, quotaKeys } = await import("@sluice/core/adapter");
+    const { tokenBucket, slidingWindow } = await import("@sluice/core");
     const store = new RedisStore(
       {
         evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
@@ -124,7 +125,8 @@ describe("a call resent after a reconnect, replies remembered", () => {
 
 describe("a cancel resent after a reconnect", () => {
   it("refunds once", async () => {
-    const { RedisStore, quotaKeys, fixedWindow } = await import("@sluice/core");
+    const { RedisStore, quotaKeys } = await import("@sluice/core/adapter");
+    const { fixedWindow } = await import("@sluice/core");
     const store = new RedisStore({
       evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
       eval: (source, keys, args) => redis.eval(source, keys.length, ...keys, ...args),
@@ -148,7 +150,8 @@ describe("a cancel resent after a reconnect", () => {
 
 describe("cold start", () => {
   it("a new client's first call is one EVAL; then EVALSHA, and EVAL again only on NOSCRIPT", async () => {
-    const { RedisStore, quotaKeys, tokenBucket } = await import("@sluice/core");
+    const { RedisStore, quotaKeys } = await import("@sluice/core/adapter");
+    const { tokenBucket } = await import("@sluice/core");
     const calls: string[] = [];
     const store = new RedisStore({
       evalsha: (sha, keys, args) => {

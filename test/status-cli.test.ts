@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { concurrency, type Feedback, fixedWindow, quotaKeys, slidingWindow, tokenBucket } from "@sluice/core";
-import { createLimiter, type StatusReport } from "@sluice/node";
+import { concurrency, type Feedback, fixedWindow, slidingWindow, tokenBucket } from "@sluice/core";
+import { quotaKeys } from "@sluice/core/adapter";
+import { createLimiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { formatDuration } from "../packages/node/src/cli/format-duration.js";
+import type { StatusReport } from "../packages/node/src/cli/status-report.js";
 import { connectCluster, connectRedis, randomPrefix } from "./support/redis-clients.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

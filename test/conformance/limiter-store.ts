@@ -1,3 +1,4 @@
+import type { StoreLimiter } from "@sluice/core/adapter";
 import { createLimiter } from "@sluice/node";
 import type { Cluster, Redis } from "ioredis";
 import type { StoreUnderTest } from "./store-suite.js";
@@ -8,7 +9,7 @@ export function limiterStore(connect: () => Redis | Cluster): () => StoreUnderTe
     const redis = connect();
     const limiter = createLimiter({ redis });
     return {
-      store: limiter.store,
+      store: (limiter as StoreLimiter).store,
       close: async () => {
         limiter.close();
         await redis.quit();

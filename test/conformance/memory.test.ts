@@ -1,4 +1,4 @@
-import { MemoryStore } from "@sluice/core";
+import { MemoryStore } from "@sluice/core/adapter";
 import { describeModelEquivalence } from "./model-equivalence.js";
 import { describeStoreConformance } from "./store-suite.js";
 

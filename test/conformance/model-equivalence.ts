@@ -1,14 +1,5 @@
-import {
-  type ArrivalPart,
-  concurrency,
-  fixedWindow,
-  MemoryStore,
-  quotaKeys,
-  type Rule,
-  type StoreReport,
-  slidingWindow,
-  tokenBucket,
-} from "@sluice/core";
+import { concurrency, fixedWindow, type Rule, slidingWindow, tokenBucket } from "@sluice/core";
+import { type ArrivalPart, MemoryStore, quotaKeys, type StoreReport } from "@sluice/core/adapter";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomPrefix } from "../support/redis-clients.js";

@@ -1,14 +1,5 @@
-import {
-  concurrency,
-  fixedWindow,
-  Limiter,
-  quotaKeys,
-  type Rule,
-  type Store,
-  type StoreDecision,
-  slidingWindow,
-  tokenBucket,
-} from "@sluice/core";
+import { concurrency, fixedWindow, type Rule, slidingWindow, tokenBucket } from "@sluice/core";
+import { quotaKeys, type Store, type StoreDecision, StoreLimiter } from "@sluice/core/adapter";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomPrefix } from "../support/redis-clients.js";
 
@@ -334,7 +325,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
     });
 
     it("quota API: waiting exactly retryAfterMs is enough (waits round up)", async () => {
-      const limiter = new Limiter(store, randomPrefix());
+      const limiter = new StoreLimiter(store, { prefix: randomPrefix() });
       const q = limiter.quota("round-up", { limits: [tokenBucket({ rate: 3, per: "1s", burst: 1 })] });
       expect((await q.tryAcquire()).allowed).toBe(true);
       for (let i = 0; i < 3; i++) {

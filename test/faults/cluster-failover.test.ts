@@ -1,4 +1,4 @@
-import { quotaKeys } from "@sluice/core";
+import { quotaKeys } from "@sluice/core/adapter";
 import { createLimiter, isStoreUnavailableError, slidingWindow, tokenBucket } from "@sluice/node";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,11 @@
-import { allScripts, Limiter, type LuaScript, quotaKeys, RedisStore, type ScriptClient } from "@sluice/core";
+import {
+  allScripts,
+  type LuaScript,
+  quotaKeys,
+  RedisStore,
+  type ScriptClient,
+  StoreLimiter,
+} from "@sluice/core/adapter";
 import { concurrency, createLimiter, fixedWindow, slidingWindow, tokenBucket } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -106,7 +113,7 @@ describe("the scripts reject malformed ARGV with an error reply and write nothin
   it("every integer or kind argument of every script, replaced by garbage", async () => {
     const prefix = randomPrefix();
     const client = new RecordingClient(redis);
-    const limiter = new Limiter(new RedisStore(client), prefix, false);
+    const limiter = new StoreLimiter(new RedisStore(client), { prefix: prefix, coalesce: false });
     const limits = [
       tokenBucket({ rate: 1, per: "1m", burst: 5 }),
       slidingWindow({ limit: 5, window: "1m" }),

@@ -1,4 +1,5 @@
-import { quotaKeys, slidingWindow } from "@sluice/core";
+import { slidingWindow } from "@sluice/core";
+import { quotaKeys } from "@sluice/core/adapter";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { worstWindow } from "../../scripts/worst-window.js";

@@ -1,4 +1,4 @@
-import { quotaKeys } from "@sluice/core";
+import { quotaKeys } from "@sluice/core/adapter";
 import { concurrency, createLimiter, StoreUnavailableError, slidingWindow } from "@sluice/node";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,13 +1,13 @@
 import { slidingWindow, tokenBucket } from "@sluice/core";
 import { createFetch } from "@sluice/fetch";
-import { createLimiter, type RedisLimiter } from "@sluice/node";
+import { createLimiter, type Limiter } from "@sluice/node";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectCluster, randomPrefix } from "../support/redis-clients";
 import { type LimitedServer, startLimitedServer } from "./support/limited-server";
 
 let cluster: Cluster;
-let limiter: RedisLimiter;
+let limiter: Limiter;
 let api: LimitedServer;
 
 beforeAll(async () => {

@@ -1,13 +1,13 @@
 import { slidingWindow, tokenBucket } from "@sluice/core";
 import { createFetch, type FetchEvent, isNoCredentialAvailableError, isRetryAfterTooLongError } from "@sluice/fetch";
-import { createLimiter, type RedisLimiter } from "@sluice/node";
+import { createLimiter, type Limiter } from "@sluice/node";
 import type { Redis } from "ioredis";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectRedis, randomPrefix } from "../support/redis-clients";
 import { type LimitedServer, startLimitedServer } from "./support/limited-server";
 
 let redis: Redis;
-let limiter: RedisLimiter;
+let limiter: Limiter;
 const servers: LimitedServer[] = [];
 
 beforeAll(async () => {

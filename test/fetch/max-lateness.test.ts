@@ -1,4 +1,5 @@
-import { Limiter, slidingWindow } from "@sluice/core";
+import { slidingWindow } from "@sluice/core";
+import { StoreLimiter } from "@sluice/core/adapter";
 import { createFetch } from "@sluice/fetch";
 import { afterEach, describe, expect, it } from "vitest";
 import { lateStore } from "../support/late-store";
@@ -15,7 +16,7 @@ describe("createFetch with maxLateness", () => {
     const { store, cancels } = lateStore([40, 0, 40, 0]);
     const limits = [slidingWindow({ limit: 10, window: "1m" })];
     const limitedFetch = createFetch({
-      limiter: new Limiter(store, randomPrefix()),
+      limiter: new StoreLimiter(store, { prefix: randomPrefix() }),
       maxLateness: 10,
       routes: [
         { match: `${api.url}/plain`, quota: "plain", limits },

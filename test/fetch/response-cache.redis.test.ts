@@ -1,14 +1,14 @@
 import type { IncomingMessage } from "node:http";
 import { slidingWindow } from "@sluice/core";
 import { type CacheStore, createFetch, type FetchEvent, type ResponseCacheOptions } from "@sluice/fetch";
-import { createLimiter, type RedisLimiter } from "@sluice/node";
+import { createLimiter, type Limiter } from "@sluice/node";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectRedis, randomPrefix } from "../support/redis-clients";
 import { type LimitedServer, type ScriptedAnswer, startLimitedServer } from "./support/limited-server";
 
 let redis: Redis;
-let limiter: RedisLimiter;
+let limiter: Limiter;
 let cachePrefix: string;
 const closers: Array<() => unknown> = [];
 const limits = [slidingWindow({ limit: 100, window: "1m" })];
@@ -35,7 +35,7 @@ async function api(answer: (request: IncomingMessage) => ScriptedAnswer): Promis
 function cachedFetch(
   server: LimitedServer,
   cache: Partial<ResponseCacheOptions> = {},
-  extra: { limiter?: RedisLimiter; onEvent?: (event: FetchEvent) => void } = {},
+  extra: { limiter?: Limiter; onEvent?: (event: FetchEvent) => void } = {},
 ) {
   return createFetch({
     limiter: extra.limiter ?? limiter,
@@ -45,7 +45,7 @@ function cachedFetch(
   });
 }
 
-const remaining = async (on: RedisLimiter = limiter): Promise<number | undefined> =>
+const remaining = async (on: Limiter = limiter): Promise<number | undefined> =>
   (await on.quota("cached", { limits }).state()).limits[0]?.remaining;
 
 const maxAge60 = (request: IncomingMessage): ScriptedAnswer => ({

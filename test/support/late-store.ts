@@ -1,4 +1,4 @@
-import { MemoryStore, type Store, type StoreAcquire, type StoreCall } from "@sluice/core";
+import { MemoryStore, type Store, type StoreAcquire, type StoreCall } from "@sluice/core/adapter";
 
 /**
  * A memory store whose replies arrive `delays` ms late (in turn), each placed on the local clock.

@@ -1,10 +1,6 @@
-export type { Checkpoint, ResumePoint } from "./checkpoint.js";
-export { readCheckpoint } from "./checkpoint.js";
 export { CorruptOutputError, isCorruptOutputError } from "./errors/corrupt-output-error.js";
 export { isOutputWriteError, OutputWriteError } from "./errors/output-write-error.js";
 export { isRunLockedError, RunLockedError } from "./errors/run-locked-error.js";
-export { etaSeconds, expectedRate } from "./eta.js";
 export type { Json } from "./json.js";
 export type { BulkOptions, BulkSummary, BulkTask, Page, TaskContext } from "./options.js";
-export { quotaRate } from "./quota-rate.js";
-export { defaultFailuresPath, runBulk } from "./run-bulk.js";
+export { runBulk } from "./run-bulk.js";

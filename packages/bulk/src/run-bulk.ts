@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { extname } from "node:path";
-import { type Grant, invalid, type Quota, sleep } from "@sluice/core";
+import type { Grant, Quota } from "@sluice/core";
+import { invalid, sleep } from "@sluice/core/adapter";
 import { readCheckpoint } from "./checkpoint.js";
 import { OutputWriteError } from "./errors/output-write-error.js";
 import { etaSeconds } from "./eta.js";

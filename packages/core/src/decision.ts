@@ -44,3 +44,9 @@ export interface Grant extends Decision {
   /** The lease id; identifies this grant to `release`. */
   readonly lease: string;
 }
+
+/** What `tryAcquire` answers: the decision and, when allowed, the lease id that holds it. */
+export interface Attempt extends Decision {
+  /** Identifies the grant to `release` when allowed (concurrency rules); unused when denied. */
+  readonly lease: string;
+}

@@ -1,6 +1,6 @@
 import type { AcquireBatcher, QuotaShape } from "./acquire-batcher.js";
 import { type ArrivalFigures, type ArrivalPart, arrivalPart } from "./arrival.js";
-import type { Decision, Grant, LimitStatus } from "./decision.js";
+import type { Attempt, Decision, Grant, LimitStatus } from "./decision.js";
 import { type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
 import { QuotaExceededError } from "./errors/quota-exceeded-error.js";
@@ -248,7 +248,7 @@ export class Quota {
     return reserve;
   }
 
-  #decision(raw: StoreDecision, lease: string): Decision & { readonly lease: string } {
+  #decision(raw: StoreDecision, lease: string): Attempt {
     if (raw.arrival !== undefined) this.#lastFigures = figuresOf(raw.arrival);
     const limits = new Array<LimitStatus>(this.rules.length);
     let resetAt = Number.NEGATIVE_INFINITY;
@@ -279,7 +279,7 @@ export class Quota {
    * With `maxLateness`, a grant whose reply came later than that after its slot is given back
    * and reported denied, with `retryAfterMs` 0 and no `blockedBy`.
    */
-  async tryAcquire(input?: TryAcquireOptions): Promise<Decision & { readonly lease: string }> {
+  async tryAcquire(input?: TryAcquireOptions): Promise<Attempt> {
     const cost = costOf(input);
     const reserve = this.#reserve(cost, input);
     const lease = requestId();

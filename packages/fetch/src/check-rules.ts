@@ -1,4 +1,5 @@
-import { invalid, type Rule } from "@sluice/core";
+import type { Rule } from "@sluice/core";
+import { invalid } from "@sluice/core/adapter";
 
 /** Checks a list of limits made by the core factories, naming `option` (e.g. `routes[1].limits`). */
 export function checkRules(option: string, limits: unknown, allowEmpty = false): readonly Rule[] {

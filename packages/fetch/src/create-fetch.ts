@@ -1,4 +1,5 @@
-import { type Decision, type Feedback, type Grant, type Quota, sleep } from "@sluice/core";
+import type { Decision, Feedback, Grant, Quota } from "@sluice/core";
+import { sleep } from "@sluice/core/adapter";
 import { fullJitterDelay } from "./backoff.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import { callSignal } from "./call-signal.js";

@@ -1,4 +1,5 @@
-import { type Decision, durationToMicros, type Grant, type Limiter, type Quota, type QuotaOptions } from "@sluice/core";
+import type { Decision, Grant, Limiter, Quota, QuotaOptions } from "@sluice/core";
+import { durationToMicros } from "@sluice/core/adapter";
 import { checkRules } from "./check-rules.js";
 import { NoCredentialAvailableError } from "./errors/no-credential-available-error.js";
 import { type CredentialPoolOptions, defaults } from "./options.js";

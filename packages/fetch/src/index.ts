@@ -1,4 +1,3 @@
-export { fullJitterDelay } from "./backoff.js";
 export type { CacheStore } from "./cache/response-cache.js";
 export { createFetch, type LimitedFetch } from "./create-fetch.js";
 export {
@@ -28,4 +27,3 @@ export type {
   RouteMatch,
   RouteOptions,
 } from "./options.js";
-export { isIdempotent, isRetryableStatus } from "./retry-policy.js";

@@ -1,4 +1,5 @@
-import { durationToMicros, integer, invalid, Limiter, type QuotaOptions } from "@sluice/core";
+import type { Limiter, QuotaOptions } from "@sluice/core";
+import { durationToMicros, integer, invalid, StoreLimiter } from "@sluice/core/adapter";
 import type { ResolvedCacheOptions } from "./cache/response-cache.js";
 import type { FetchEvent } from "./fetch-event.js";
 import { defaults, type FetchOptions } from "./options.js";
@@ -44,7 +45,7 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     arrivalMargin,
     pacing,
   } = input;
-  if (!(limiter instanceof Limiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
+  if (!(limiter instanceof StoreLimiter) && typeof (limiter as Partial<Limiter> | undefined)?.quota !== "function")
     invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
   if (unmatched !== "pass" && unmatched !== "reject") invalid("unmatched", '"pass" or "reject"', unmatched);
   if (onExhausted !== "pause" && onExhausted !== "ignore") invalid("onExhausted", '"pause" or "ignore"', onExhausted);

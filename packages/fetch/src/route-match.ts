@@ -1,4 +1,4 @@
-import { invalid } from "@sluice/core";
+import { invalid } from "@sluice/core/adapter";
 import { globToRegExp } from "./glob-to-regexp.js";
 import type { RouteMatch } from "./options.js";
 

@@ -1,4 +1,5 @@
-import { invalid, type Limiter, type Quota, type QuotaOptions, type Rule } from "@sluice/core";
+import type { Limiter, Quota, QuotaOptions, Rule } from "@sluice/core";
+import { invalid } from "@sluice/core/adapter";
 import { checkRules } from "./check-rules.js";
 import { CredentialPool } from "./credential-pool.js";
 import type { RouteOptions } from "./options.js";

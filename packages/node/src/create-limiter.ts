@@ -1,4 +1,5 @@
-import { checkPrefix, invalid, Limiter, RedisStore } from "@sluice/core";
+import type { Limiter } from "@sluice/core";
+import { checkPrefix, invalid, RedisStore, StoreLimiter } from "@sluice/core/adapter";
 import type { Cluster, Redis } from "ioredis";
 import { type FailMode, FailModeStore, type StoreFailureEvent } from "./fail-mode-store.js";
 import { IoredisScriptClient } from "./ioredis-script-client.js";
@@ -48,12 +49,6 @@ const defaults = {
   rememberReplies: false,
 } as const;
 
-/** A limiter that keeps its quotas in Redis, shared exactly by every process using them. */
-export interface RedisLimiter extends Limiter {
-  /** Closes the pub/sub connection opened for concurrency waiters, if any. */
-  close(): void;
-}
-
 /**
  * Creates a limiter over ioredis (single node or Cluster).
  * @example
@@ -61,7 +56,7 @@ export interface RedisLimiter extends Limiter {
  * const api = limiter.quota("hikerapi", { limits: [tokenBucket({ rate: 11 })] });
  * await api.acquire();
  */
-export function createLimiter(options: LimiterOptions): RedisLimiter {
+export function createLimiter(options: LimiterOptions): Limiter {
   if (typeof options !== "object" || options === null) invalid("options", "an options object", options);
   const { redis } = options;
   if (typeof redis?.evalsha !== "function" || typeof redis.duplicate !== "function") {
@@ -93,5 +88,6 @@ export function createLimiter(options: LimiterOptions): RedisLimiter {
     localShare,
     onEvent: options.onEvent,
   });
-  return Object.assign(new Limiter(store, prefix, coalesce), { close: () => client.close() });
+  // close() ends the pub/sub connection opened for concurrency waiters, if any.
+  return new StoreLimiter(store, { prefix, coalesce, close: () => client.close() });
 }

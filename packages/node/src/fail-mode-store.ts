@@ -1,7 +1,7 @@
+import { type Rule, StoreUnavailableError } from "@sluice/core";
 import {
   type ArrivalPart,
   MemoryStore,
-  type Rule,
   type Store,
   type StoreAcquire,
   type StoreCall,
@@ -9,8 +9,7 @@ import {
   type StoreDecision,
   type StoreLearned,
   type StoreReport,
-  StoreUnavailableError,
-} from "@sluice/core";
+} from "@sluice/core/adapter";
 import { scaleRule } from "./scale-rule.js";
 
 /** What to do when Redis fails or is slower than `timeout`. */

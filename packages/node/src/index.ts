@@ -1,43 +1,34 @@
+// Everything an application on ioredis needs: `createLimiter` and the core's user entry.
 export {
   type AcquireOptions,
-  type ConcurrencyRule,
+  type Attempt,
   CostExceedsCapacityError,
   concurrency,
   createMemoryLimiter,
   type Decision,
   type Duration,
-  type FixedWindowRule,
+  type ErrorCode,
+  type Feedback,
+  type FeedbackOptions,
   fixedWindow,
   type Grant,
   isCostExceedsCapacityError,
   isQuotaExceededError,
   isSluiceError,
   isStoreUnavailableError,
-  Limiter,
+  type Limiter,
   type LimitStatus,
-  Quota,
+  type Quota,
   QuotaExceededError,
   type QuotaOptions,
   type QuotaState,
   type Rule,
-  type SlidingWindowRule,
+  type ServerAnswer,
   SluiceError,
   StoreUnavailableError,
   slidingWindow,
-  type TokenBucketRule,
   type TryAcquireOptions,
   tokenBucket,
 } from "@sluice/core";
-export { type ReadStatusOptions, readStatus } from "./cli/read-status.js";
-export type { RuleSpec } from "./cli/rule-spec.js";
-export type {
-  ArrivalReport,
-  LimitReport,
-  OtherKey,
-  PauseReport,
-  QuotaReport,
-  RateLimitedEntry,
-  StatusReport,
-} from "./cli/status-report.js";
-export { createLimiter, type LimiterOptions, type RedisLimiter } from "./create-limiter.js";
+export { createLimiter, type LimiterOptions } from "./create-limiter.js";
 export type { FailMode, StoreFailureEvent } from "./fail-mode-store.js";

@@ -1,4 +1,4 @@
-import type { ScriptClient } from "@sluice/core";
+import type { ScriptClient } from "@sluice/core/adapter";
 import calculateSlot from "cluster-key-slot";
 import type { Cluster, Redis } from "ioredis";
 

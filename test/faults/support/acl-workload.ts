@@ -1,4 +1,4 @@
-import { quotaKeys } from "@sluice/core";
+import { quotaKeys } from "@sluice/core/adapter";
 import {
   concurrency,
   createLimiter,

@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /**
  * A complete line in the middle of an output or failures file is not one this package wrote
@@ -22,4 +23,4 @@ export class CorruptOutputError extends SluiceError {
 }
 
 export const isCorruptOutputError = (error: unknown): error is CorruptOutputError =>
-  error instanceof CorruptOutputError;
+  hasErrorCode(error, "BULK_CORRUPT_OUTPUT", "CorruptOutputError");

@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /** Writing or syncing the output or failures file failed (disk full, permissions); the run stops. */
 export class OutputWriteError extends SluiceError {
@@ -15,4 +16,5 @@ export class OutputWriteError extends SluiceError {
   }
 }
 
-export const isOutputWriteError = (error: unknown): error is OutputWriteError => error instanceof OutputWriteError;
+export const isOutputWriteError = (error: unknown): error is OutputWriteError =>
+  hasErrorCode(error, "BULK_OUTPUT_WRITE", "OutputWriteError");

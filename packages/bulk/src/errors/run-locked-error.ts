@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /** Another live process is writing the same output file; two writers would duplicate lines. */
 export class RunLockedError extends SluiceError {
@@ -17,4 +18,5 @@ export class RunLockedError extends SluiceError {
   }
 }
 
-export const isRunLockedError = (error: unknown): error is RunLockedError => error instanceof RunLockedError;
+export const isRunLockedError = (error: unknown): error is RunLockedError =>
+  hasErrorCode(error, "BULK_RUN_LOCKED", "RunLockedError");

@@ -1,4 +1,4 @@
-import { SluiceError } from "./sluice-error.js";
+import { hasErrorCode, SluiceError } from "./sluice-error.js";
 
 /** An acquire asked for more units than a limit can ever hold, so waiting would never end. */
 export class CostExceedsCapacityError extends SluiceError {
@@ -19,4 +19,4 @@ export class CostExceedsCapacityError extends SluiceError {
 }
 
 export const isCostExceedsCapacityError = (error: unknown): error is CostExceedsCapacityError =>
-  error instanceof CostExceedsCapacityError;
+  hasErrorCode(error, "COST_EXCEEDS_CAPACITY", "CostExceedsCapacityError");

@@ -1,5 +1,5 @@
 import type { Decision } from "../decision.js";
-import { SluiceError } from "./sluice-error.js";
+import { hasErrorCode, SluiceError } from "./sluice-error.js";
 
 /** No slot was free within `maxWait`; `retryAfterMs` says when one may be. Nothing was consumed. */
 export class QuotaExceededError extends SluiceError {
@@ -20,4 +20,4 @@ export class QuotaExceededError extends SluiceError {
 }
 
 export const isQuotaExceededError = (error: unknown): error is QuotaExceededError =>
-  error instanceof QuotaExceededError;
+  hasErrorCode(error, "QUOTA_EXCEEDED", "QuotaExceededError");

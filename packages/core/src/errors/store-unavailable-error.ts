@@ -1,4 +1,4 @@
-import { SluiceError } from "./sluice-error.js";
+import { hasErrorCode, SluiceError } from "./sluice-error.js";
 
 /** The shared store (Redis) failed or did not answer within `timeout`, and `failMode` is `"closed"`. */
 export class StoreUnavailableError extends SluiceError {
@@ -14,4 +14,4 @@ export class StoreUnavailableError extends SluiceError {
 }
 
 export const isStoreUnavailableError = (error: unknown): error is StoreUnavailableError =>
-  error instanceof StoreUnavailableError;
+  hasErrorCode(error, "STORE_UNAVAILABLE", "StoreUnavailableError");

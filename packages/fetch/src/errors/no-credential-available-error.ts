@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /** Every key of a credential pool is quarantined (after 401/403 answers); nothing was sent. */
 export class NoCredentialAvailableError extends SluiceError {
@@ -19,4 +20,4 @@ export class NoCredentialAvailableError extends SluiceError {
 }
 
 export const isNoCredentialAvailableError = (error: unknown): error is NoCredentialAvailableError =>
-  error instanceof NoCredentialAvailableError;
+  hasErrorCode(error, "NO_CREDENTIAL_AVAILABLE", "NoCredentialAvailableError");

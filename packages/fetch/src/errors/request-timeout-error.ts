@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /** The `timeout` ran out before the response headers came (waiting for a slot, a retry or the server). */
 export class RequestTimeoutError extends SluiceError {
@@ -15,4 +16,4 @@ export class RequestTimeoutError extends SluiceError {
 }
 
 export const isRequestTimeoutError = (error: unknown): error is RequestTimeoutError =>
-  error instanceof RequestTimeoutError;
+  hasErrorCode(error, "REQUEST_TIMEOUT", "RequestTimeoutError");

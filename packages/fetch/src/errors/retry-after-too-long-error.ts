@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /**
  * The server asked to wait longer than `retry.maxDelay`, so the request failed at once instead
@@ -25,4 +26,4 @@ export class RetryAfterTooLongError extends SluiceError {
 }
 
 export const isRetryAfterTooLongError = (error: unknown): error is RetryAfterTooLongError =>
-  error instanceof RetryAfterTooLongError;
+  hasErrorCode(error, "RETRY_AFTER_TOO_LONG", "RetryAfterTooLongError");

@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /** A request matched no route while `unmatched` is `"reject"`; nothing was sent. */
 export class UnmatchedRequestError extends SluiceError {
@@ -18,4 +19,4 @@ export class UnmatchedRequestError extends SluiceError {
 }
 
 export const isUnmatchedRequestError = (error: unknown): error is UnmatchedRequestError =>
-  error instanceof UnmatchedRequestError;
+  hasErrorCode(error, "UNMATCHED_REQUEST", "UnmatchedRequestError");

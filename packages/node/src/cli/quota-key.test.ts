@@ -1,4 +1,5 @@
-import { quotaKeys, tokenBucket } from "@sluice/core";
+import { tokenBucket } from "@sluice/core";
+import { quotaKeys } from "@sluice/core/adapter";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseQuotaKey, scanPattern, unescapeName } from "./quota-key.js";

@@ -1,4 +1,4 @@
-import { checkPrefix } from "@sluice/core";
+import { checkPrefix } from "@sluice/core/adapter";
 import type { Cluster, Redis } from "ioredis";
 import { arrivalStatus } from "./arrival-status.js";
 import { countersOf, type LimitState, limitUsage } from "./limit-usage.js";

@@ -1,4 +1,4 @@
-import { checkPrefix } from "@sluice/core";
+import { checkPrefix } from "@sluice/core/adapter";
 import { UsageError } from "./usage-error.js";
 
 /** A Cluster seed node; credentials come from a `redis://user:pass@host:port` entry. */

@@ -1,4 +1,5 @@
 import { SluiceError } from "@sluice/core";
+import { hasErrorCode } from "@sluice/core/adapter";
 
 /** The command line could not be understood; the message says which argument and what to pass. */
 export class UsageError extends SluiceError {
@@ -9,4 +10,4 @@ export class UsageError extends SluiceError {
   }
 }
 
-export const isUsageError = (error: unknown): error is UsageError => error instanceof UsageError;
+export const isUsageError = (error: unknown): error is UsageError => hasErrorCode(error, "CLI_USAGE", "UsageError");

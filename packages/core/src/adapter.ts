@@ -1,0 +1,40 @@
+// The adapters' entry: what `@sluice/node`, `@sluice/fetch`, `@sluice/bulk` and other store
+// adapters build on. Applications use `@sluice/core` (or `@sluice/node`) instead.
+export type { ArrivalFigures, ArrivalPart } from "./arrival.js";
+export { durationToMicros } from "./duration.js";
+export { hasErrorCode } from "./errors/sluice-error.js";
+export {
+  acquireScript,
+  allScripts,
+  cancelScript,
+  pauseScript,
+  releaseScript,
+  resetScript,
+} from "./generated/scripts.js";
+export { checkPrefix, quotaKeys } from "./keys.js";
+export { type MemoryLimiterOptions, StoreLimiter, type StoreLimiterOptions } from "./limiter.js";
+export type { LuaScript } from "./lua-script.js";
+export { MemoryStore } from "./model/memory-store.js";
+export type { Priority } from "./quota.js";
+export { RedisStore, type RedisStoreOptions } from "./redis-store.js";
+export type { ConcurrencyOptions } from "./rules/concurrency.js";
+export type { FixedWindowOptions } from "./rules/fixed-window.js";
+export type { ConcurrencyRule, FixedWindowRule, SlidingWindowRule, TokenBucketRule } from "./rules/rule.js";
+export type { SlidingWindowOptions } from "./rules/sliding-window.js";
+export type { TokenBucketOptions } from "./rules/token-bucket.js";
+export { runScript, type ScriptClient } from "./script-client.js";
+export type { HeadersLike } from "./server-answer.js";
+export { sleep } from "./sleep.js";
+export type {
+  QuotaKeys,
+  Store,
+  StoreAcquire,
+  StoreArrival,
+  StoreCall,
+  StoreCancel,
+  StoreDecision,
+  StoreLearned,
+  StoreReport,
+  StoreRequest,
+} from "./store.js";
+export { integer, invalid } from "./validate.js";

@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { type NodeAddress, startRedis, startRedisCluster } from "../scripts/redis-servers.js";
+import { type NodeAddress, startRedis, startRedisCluster } from "../tools/redis-servers.js";
 
 export type Topology = "single" | "cluster";
 

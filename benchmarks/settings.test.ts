@@ -10,6 +10,8 @@ describe("benchmark settings from the command line", () => {
     expect(full.shareVariants).toBe(true);
     expect(full.processesGiven).toBe(false);
     expect(quick.quick).toBe(true);
+    expect(quick.sections).toEqual(allSections);
+    expect(quick.passMs).toBeLessThan(full.passMs);
     expect(quick.memoryKeys).toBeLessThan(full.memoryKeys);
     expect(quick.arrivalRunMs).toBeLessThan(full.arrivalRunMs);
   });

@@ -1,4 +1,8 @@
-/** Sizes of one benchmark run; `--quick` is a smoke run for CI, the full run the published one. */
+/**
+ * Sizes of one benchmark run; `--quick` is a smoke run for CI, the full run the published one.
+ * The quick run takes every section and every contender once, with passes, jobs and runs as
+ * short as still take each path: it must stay well under a minute on 2 cores.
+ */
 export interface Settings {
   readonly quick: boolean;
   /** Length of one measured throughput pass, ms: the same for every contender. */
@@ -96,8 +100,8 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
   return quick
     ? {
         quick,
-        passMs: 80,
-        warmupMs: 30,
+        passMs: 30,
+        warmupMs: 10,
         repeats: 1,
         inFlight: [1, 64],
         cluster: true,
@@ -106,9 +110,9 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
         shareLimit: 50,
         shareWindowMs: 1_000,
         shareVariants: false,
-        shareWarmupRequests: 100,
-        arrivalRunMs: 4_000,
-        memoryKeys: 300,
+        shareWarmupRequests: 20,
+        arrivalRunMs: 3_000,
+        memoryKeys: 100,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 1,
       }

@@ -33,7 +33,7 @@
 
 if #ARGV ~= 7 then fail("expected 7 ARGV, got " .. #ARGV) end
 local now = clock(ARGV[1])
-local spec = algorithms.ar.parse(ARGV[2], ARGV[3], ARGV[4])
+local spec = arrival_part.parse(ARGV[2], ARGV[3], ARGV[4])
 local kind = ARGV[5]
 if kind ~= "late" and kind ~= "limited" and kind ~= "foreign" then
   fail("a report is 'late', 'limited' or 'foreign', got '" .. tostring(kind) .. "'")
@@ -41,7 +41,7 @@ end
 local decided = int_arg(ARGV[6], "decided", 0)
 local lateness = int_arg(ARGV[7], "lateness", 0)
 local key = KEYS[1]
-local state = algorithms.ar.load(key, spec, now)
+local state = arrival_part.load(key, spec, now)
 
 if spec.cap == 0 then return { 0, state.m, state.e } end
 

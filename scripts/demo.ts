@@ -1,9 +1,9 @@
 // `pnpm demo`: several worker processes share one quota (hikerapi's 11 requests per second)
 // through Redis. Prints each second's admissions per worker against the limit, then a summary.
 import { createMemoryLimiter, slidingWindow } from "@sluice/node";
-import { isOnPath, isReachable, type RedisServer, startRedis } from "./redis-servers.js";
-import { analyseShare } from "./share-analysis.js";
-import { runWorkers } from "./spawn-workers.js";
+import { isOnPath, isReachable, type RedisServer, startRedis } from "../tools/redis-servers.js";
+import { analyseShare } from "../tools/share-analysis.js";
+import { runWorkers } from "../tools/spawn-workers.js";
 
 const LIMIT = 11;
 const WINDOW_MS = 1000;

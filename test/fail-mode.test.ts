@@ -55,10 +55,12 @@ describe("failMode when Redis does not answer", () => {
 
   it("validates its own options", () => {
     expect(() => createLimiter({ redis, timeout: 0 })).toThrow(
-      "Expected `timeout` to be a number of milliseconds from 1 to 60000, got `0` (number)",
+      /^Expected `timeout` to be a duration from 1 ms to 60000 ms \(.*\), got `0` \(number\)$/,
     );
     expect(() => createLimiter({ redis, failMode: "maybe" as never })).toThrow(/`failMode`.*"maybe"/);
     expect(() => createLimiter({ redis, localShare: 2 })).toThrow(/`localShare`/);
-    expect(() => createLimiter({ redis: {} as never })).toThrow(/`redis` to be an ioredis Redis or Cluster/);
+    expect(() => createLimiter({ redis: {} as never })).toThrow(
+      /`redis` to be an ioredis or iovalkey Redis or Cluster, or a node-redis client or cluster/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
-import { analyseShare } from "../scripts/share-analysis.js";
-import { runWorkers } from "../scripts/spawn-workers.js";
+import { analyseShare } from "../tools/share-analysis.js";
+import { runWorkers } from "../tools/spawn-workers.js";
 import { randomPrefix } from "./support/redis-clients.js";
 
 describe("8 processes share one sliding window", () => {

@@ -15,7 +15,7 @@ describe("embedded scripts", () => {
   it("the generated module is up to date with lua/", () => {
     const file = "packages/core/src/generated/scripts.ts";
     const committed = readFileSync(file, "utf8");
-    execFileSync("node", ["scripts/build-lua.mjs"], { stdio: "ignore" });
+    execFileSync("node_modules/.bin/tsx", ["scripts/build-lua.ts"], { stdio: "ignore" });
     expect(readFileSync(file, "utf8")).toBe(committed);
   });
 

@@ -1,9 +1,4 @@
 import { createHash } from "node:crypto";
-import { createLimiter, tokenBucket } from "@sluice/node";
-import { RateLimiterRedis } from "rate-limiter-flexible";
-import { bottleneckLimiter } from "../contenders/bottleneck.js";
-import { physicalLimitScript } from "../contenders/physical-limit.js";
-import { upstashLimiter } from "../contenders/upstash.js";
 import type { Connection } from "../redis-targets.js";
 
 export const coldStartContenders = [
@@ -16,37 +11,55 @@ export const coldStartContenders = [
 
 export type ColdStartContender = (typeof coldStartContenders)[number];
 
-/** What a fresh process does for its first decision with each contender, as its docs show. */
-export async function firstDecision(contender: ColdStartContender, redis: Connection, quota: string): Promise<void> {
+/** A fresh process's first decision on `quota`. */
+export type FirstDecision = (redis: Connection, quota: string) => Promise<void>;
+
+/**
+ * Loads what a fresh process of this contender loads, its own library and no other's, and
+ * returns its first decision, made as the library's docs show.
+ */
+export async function loadFirstDecision(contender: ColdStartContender): Promise<FirstDecision> {
   switch (contender) {
-    case "physical limit (INCR+PEXPIRE script)":
+    case "physical limit (INCR+PEXPIRE script)": {
+      const { physicalLimitScript } = await import("../contenders/physical-limit.js");
+      const sha = createHash("sha1").update(physicalLimitScript).digest("hex");
       // As a script runner must: EVALSHA first, EVAL when the server does not have it.
-      try {
-        await redis.evalsha(createHash("sha1").update(physicalLimitScript).digest("hex"), 1, quota);
-      } catch (error) {
-        if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-        await redis.eval(physicalLimitScript, 1, quota);
-      }
-      return;
+      return async (redis, quota) => {
+        try {
+          await redis.evalsha(sha, 1, quota);
+        } catch (error) {
+          if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+          await redis.eval(physicalLimitScript, 1, quota);
+        }
+      };
+    }
     case "Sluice token bucket": {
-      const limiter = createLimiter({ redis, prefix: "cold" });
-      await limiter.quota(quota, { limits: [tokenBucket({ rate: 10 })] }).tryAcquire();
-      return;
+      const { createLimiter, tokenBucket } = await import("@sluice/node");
+      return async (redis, quota) => {
+        const limiter = createLimiter({ redis, prefix: "cold" });
+        await limiter.quota(quota, { limits: [tokenBucket({ rate: 10 })] }).tryAcquire();
+      };
     }
     case "rate-limiter-flexible RateLimiterRedis": {
-      const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: "cold", points: 10, duration: 1 });
-      await limiter.consume(quota);
-      return;
+      const { RateLimiterRedis } = await import("rate-limiter-flexible");
+      return async (redis, quota) => {
+        const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: "cold", points: 10, duration: 1 });
+        await limiter.consume(quota);
+      };
     }
     case "@upstash/ratelimit sliding window": {
-      const { ratelimit, identifier } = upstashLimiter(redis, "single", "sliding window", "cold", 10, 1_000);
-      await ratelimit.limit(identifier(quota));
-      return;
+      const { upstashLimiter } = await import("../contenders/upstash.js");
+      return async (redis, quota) => {
+        const { ratelimit, identifier } = upstashLimiter(redis, "single", "sliding window", "cold", 10, 1_000);
+        await ratelimit.limit(identifier(quota));
+      };
     }
     case "bottleneck (ioredis clustering)": {
-      const { limiter } = await bottleneckLimiter(redis, `cold:${quota}`, { maxConcurrent: 1, minTime: 100 });
-      await limiter.schedule(async () => undefined);
-      return;
+      const { bottleneckLimiter } = await import("../contenders/bottleneck.js");
+      return async (redis, quota) => {
+        const { limiter } = await bottleneckLimiter(redis, `cold:${quota}`, { maxConcurrent: 1, minTime: 100 });
+        await limiter.schedule(async () => undefined);
+      };
     }
   }
 }

@@ -1,15 +1,19 @@
 import type { ColdStartRow } from "../cold-start/cold-start-suite.js";
 import type { Machine } from "../machine.js";
 import type { MemoryRow } from "../memory/memory-suite.js";
-import type { Settings } from "../settings.js";
+import type { Section, Settings } from "../settings.js";
 import type { ArrivalRow } from "../sharing/arrival-suite.js";
 import type { ShareRow } from "../sharing/share-run.js";
 import type { ThroughputRow } from "../throughput/throughput-suite.js";
+import { fixed, percent, scenarioTitle, table, when } from "./format.js";
+import { summary } from "./summary.js";
 
 export interface Report {
   readonly command: string;
   readonly date: string;
   readonly elapsedSeconds: number;
+  /** How long each section that ran took (absent from reports written before it was recorded). */
+  readonly sectionSeconds?: Readonly<Partial<Record<Section, number>>>;
   readonly machine: Machine;
   readonly redisSource: string;
   readonly settings: Settings;
@@ -22,18 +26,10 @@ export interface Report {
   readonly errors: readonly string[];
 }
 
-const fixed = (value: number, digits = 0): string =>
-  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
-const table = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
-  [header, header.map(() => "---"), ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
-
 function throughputTables(rows: readonly ThroughputRow[]): string {
   const groups = new Map<string, ThroughputRow[]>();
   for (const row of rows) {
-    const title = `${row.topology === "single" ? "Single Redis" : "3-master Cluster"}, ${
-      row.workload === "distinct" ? "distinct keys" : "one hot quota"
-    }, ${row.inFlight} in flight`;
+    const title = scenarioTitle(row);
     groups.set(title, [...(groups.get(title) ?? []), row]);
   }
   return [...groups]
@@ -201,14 +197,28 @@ function coldStartTable(rows: readonly ColdStartRow[]): string {
   );
 }
 
+const sectionTimes = (report: Report): string => {
+  const times = Object.entries(report.sectionSeconds ?? {}).map(([name, seconds]) => `${name} ${fixed(seconds)} s`);
+  return times.length === 0 ? "" : ` Sections took: ${times.join(", ")}.`;
+};
+
+/** The whole report: the summary first, then every table. */
 export function markdown(report: Report): string {
   const { machine, settings } = report;
+  const failed =
+    report.errors.length > 0
+      ? `**Sections that failed (their figures are missing):**\n\n${report.errors.map((e) => `- ${e}`).join("\n")}\n\n`
+      : "";
   return `# Sluice benchmarks
 
-\`${report.command}\` on ${report.date}, ${fixed(report.elapsedSeconds)} s. Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, Redis ${machine.redis} (${report.redisSource}). ${settings.quick ? "**Quick smoke run: figures are rough.**" : ""}
+${failed}${summary(report)}
+
+## How the figures were made
+
+\`${report.command}\` on ${when(report.date)} (${report.date}), ${fixed(report.elapsedSeconds)} s.${sectionTimes(report)} Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, Redis ${machine.redis} (${report.redisSource}).
 
 Ratios are what to read: every contender ran in the same run, on the same Redis, over an ioredis connection with the same settings. n/a means the contender cannot do the scenario; the reason is given. "passes/s" lists every pass: their spread is the machine's noise.
-${report.errors.length > 0 ? `\n**Sections that failed (their figures are missing):**\n\n${report.errors.map((e) => `- ${e}`).join("\n")}\n` : ""}
+
 ## 1. Decision throughput and latency
 
 Each pass keeps N decisions in flight for ${settings.passMs} ms after a ${settings.warmupMs} ms warm-up; best of ${settings.repeats} interleaved passes. "vs physical limit" divides by the one-key INCR+PEXPIRE script measured in the same scenario.

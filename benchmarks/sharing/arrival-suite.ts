@@ -1,10 +1,9 @@
 import type { Progress } from "../progress.js";
-import type { RedisTargets } from "../redis-targets.js";
 import { type Settings, selected } from "../settings.js";
 import { type ArrivalCase, arrivalCases, misses } from "./arrival-criteria.js";
 import { learningContenders } from "./share-contenders.js";
+import type { ShareRig } from "./share-rig.js";
 import { type Plan, runContender, type ShareRow } from "./share-run.js";
-import { startStrictServer } from "./strict-server.js";
 
 /** A run of the done-criteria matrix, and the criteria it missed (none: it met them all). */
 export interface ArrivalRow extends ShareRow {
@@ -35,25 +34,16 @@ export const arrivalSteps = (settings: Settings): number => plans(settings).leng
  * criteria: runs of a fixed length against a strict API of each limit kind, with and without a
  * client outside Sluice.
  */
-export async function arrivalSuite(
-  targets: RedisTargets,
-  settings: Settings,
-  progress: Progress,
-): Promise<ArrivalRow[]> {
-  const server = await startStrictServer(settings.shareLimit, settings.shareWindowMs);
+export async function arrivalSuite(rig: ShareRig, settings: Settings, progress: Progress): Promise<ArrivalRow[]> {
   const all = plans(settings);
   const rows: ArrivalRow[] = [];
-  try {
-    for (const contender of learningContenders) {
-      const runs = all.filter((plan) => plan.contender === contender);
-      if (runs.length === 0) continue;
-      const context = { redisUrl: targets.url, server, settings, section: "arrival" };
-      for (const { plan, row } of await runContender(contender, runs, context, progress)) {
-        rows.push({ ...row, misses: misses(row, plan.criteria) });
-      }
+  for (const contender of learningContenders) {
+    const runs = all.filter((plan) => plan.contender === contender);
+    if (runs.length === 0) continue;
+    const context = { rig, settings, section: "arrival" };
+    for (const { plan, row } of await runContender(contender, runs, context, progress)) {
+      rows.push({ ...row, misses: misses(row, plan.criteria) });
     }
-  } finally {
-    await server.close();
   }
   return rows;
 }

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { worstWindow } from "../../scripts/worst-window.js";
+import { worstWindow } from "../../tools/worst-window.js";
 import type { Progress } from "../progress.js";
 import type { Settings } from "../settings.js";
 import { startForeignClient } from "./foreign-client.js";
@@ -7,8 +7,9 @@ import { type Learned, readLearned } from "./learned-arrival.js";
 import { documentedRule, type ServerLimitKind } from "./server-limits.js";
 import { hasDefaultArrival, type ShareContender } from "./share-contenders.js";
 import { medianAndMost, steadyUse, utilisation } from "./share-figures.js";
+import type { ShareRig } from "./share-rig.js";
 import type { StrictServer } from "./strict-server.js";
-import { type ShareWorker, startPool } from "./worker-pool.js";
+import type { ShareWorker } from "./worker-pool.js";
 
 export type ShareVariant = "together" | "clock skew" | "cron-style";
 
@@ -73,8 +74,6 @@ const STEADY_AFTER_MS = 2_000;
 // Half the processes run 2 s ahead of the others; the cron-style run starts one every 0.6 window.
 const SKEW_MS = 2_000;
 const STAGGER = 0.6;
-// Requests each process keeps in flight.
-const IN_FLIGHT = 4;
 
 let runNumber = 0;
 
@@ -106,6 +105,7 @@ async function runShare(
   await Promise.all(
     workers.map((worker, w) =>
       worker.prepare({
+        contender,
         quota,
         processes,
         kind,
@@ -180,51 +180,40 @@ async function runShare(
 }
 
 /**
- * Runs every plan of one contender, in order, on one pool of its processes, started and warmed
- * once: as many as its largest run needs. A failed run may leave requests under way in its
- * workers: the next run gets fresh ones.
+ * Runs every plan of one contender, in order, on the rig's worker processes (warmed up for it
+ * before its first run in them). A failed run may leave requests under way in its workers: the
+ * next run gets fresh ones.
  */
 export async function runContender<P extends Plan>(
   contender: ShareContender,
   plans: readonly P[],
   context: {
-    readonly redisUrl: string;
-    readonly server: StrictServer;
+    readonly rig: ShareRig;
     readonly settings: Settings;
     /** The section the runs belong to, for the progress line. */
     readonly section: string;
   },
   progress: Progress,
 ): Promise<Array<{ readonly plan: P; readonly row: ShareRow }>> {
-  const { redisUrl, server, settings, section } = context;
-  const start = () =>
-    startPool(contender, Math.max(...plans.map((plan) => plan.processes)), {
-      redisUrl,
-      serverUrl: server.url,
-      limit: settings.shareLimit,
-      windowMs: settings.shareWindowMs,
-      inFlight: IN_FLIGHT,
-      warmupRequests: settings.shareWarmupRequests,
-    });
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const { rig, settings, section } = context;
+  const redis = new Redis(rig.redisUrl, { maxRetriesPerRequest: 1 });
   const rows: Array<{ readonly plan: P; readonly row: ShareRow }> = [];
-  let pool = await start();
   try {
     for (const plan of plans) {
       const label = `${section} ${plan.processes} processes ${plan.variant}, ${plan.kind}${
         plan.foreignShare > 0 ? " + foreign client" : ""
       }: ${plan.contender}`;
       progress.step(label);
-      const row = await runShare(plan, pool.workers, server, redis, settings);
+      const workers = await rig.pool.ready(contender, plan.processes);
+      const row = await runShare(plan, workers, rig.server, redis, settings);
       rows.push({ plan, row });
       progress.done(label);
-      if (row.failure !== undefined && plan !== plans.at(-1)) {
-        pool.close();
-        pool = await start();
-      }
+      if (row.failure !== undefined) rig.pool.close();
     }
+  } catch (error) {
+    rig.pool.close();
+    throw error;
   } finally {
-    pool.close();
     redis.disconnect();
   }
   return rows;

@@ -1,9 +1,8 @@
 import type { Progress } from "../progress.js";
-import type { RedisTargets } from "../redis-targets.js";
 import { type Settings, selected } from "../settings.js";
 import { shareContenders } from "./share-contenders.js";
+import type { ShareRig } from "./share-rig.js";
 import { type Plan, runContender, type ShareRow } from "./share-run.js";
-import { startStrictServer } from "./strict-server.js";
 
 function plans(settings: Settings): Plan[] {
   const list: Plan[] = [];
@@ -23,22 +22,17 @@ export const sharingSteps = (settings: Settings): number => plans(settings).leng
 
 /**
  * How well each contender shares one quota among processes, judged by a strict local API with
- * an exact sliding window. Each contender's processes are started and warmed once, and serve
- * all its runs.
+ * an exact sliding window. The rig's processes are started once, and warmed up for each
+ * contender before its first run.
  */
-export async function sharingSuite(targets: RedisTargets, settings: Settings, progress: Progress): Promise<ShareRow[]> {
-  const server = await startStrictServer(settings.shareLimit, settings.shareWindowMs);
+export async function sharingSuite(rig: ShareRig, settings: Settings, progress: Progress): Promise<ShareRow[]> {
   const rows: ShareRow[] = [];
   const all = plans(settings);
-  try {
-    for (const contender of shareContenders) {
-      const runs = all.filter((plan) => plan.contender === contender);
-      if (runs.length === 0) continue;
-      const context = { redisUrl: targets.url, server, settings, section: "sharing" };
-      for (const { row } of await runContender(contender, runs, context, progress)) rows.push(row);
-    }
-  } finally {
-    await server.close();
+  for (const contender of shareContenders) {
+    const runs = all.filter((plan) => plan.contender === contender);
+    if (runs.length === 0) continue;
+    const context = { rig, settings, section: "sharing" };
+    for (const { row } of await runContender(contender, runs, context, progress)) rows.push(row);
   }
   return rows;
 }

@@ -5,10 +5,16 @@ import type { ServerLimitKind } from "./server-limits.js";
 import type { ShareContender } from "./share-contenders.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const workerFile = fileURLToPath(new URL("./share-worker.ts", import.meta.url));
+const workerFile = fileURLToPath(new URL("./contender-worker.ts", import.meta.url));
+
+/** Has a worker warm a contender up: a JSON line on its stdin. */
+export interface WarmOrder {
+  readonly warm: ShareContender;
+}
 
 /** One run of one worker: a JSON line on its stdin. */
 export interface RunOrder {
+  readonly contender: ShareContender;
   readonly quota: string;
   /** Processes sharing the quota in this run (the per-process patterns split the quota by it). */
   readonly processes: number;
@@ -43,28 +49,30 @@ export interface PoolSettings {
   readonly warmupRequests: number;
 }
 
-/** A warmed worker process of one contender, spoken to in lines. */
+/** A worker process, spoken to in lines. */
 export interface ShareWorker {
-  /** Sends the run order; resolves when the worker's gate for it is built. */
+  /** Sends the run order; resolves when the worker's client for it is built. */
   prepare(order: RunOrder): Promise<void>;
   /** Starts the prepared run; resolves with the worker's report. */
   go(): Promise<WorkerReport>;
 }
 
-function startWorker(
-  contender: ShareContender,
-  index: number,
-  settings: PoolSettings,
-): {
-  child: ChildProcess;
-  worker: ShareWorker;
-  warm: Promise<void>;
-} {
+interface StartedWorker {
+  readonly child: ChildProcess;
+  readonly worker: ShareWorker;
+  /** Resolves once the process has loaded its code and opened its sockets. */
+  readonly started: Promise<void>;
+  /** Warms a contender up in this process; resolves when done. */
+  warm(contender: ShareContender): Promise<void>;
+  /** The contenders this process has warmed up. */
+  readonly warmed: Set<ShareContender>;
+}
+
+function startWorker(index: number, settings: PoolSettings): StartedWorker {
   const child = spawn(process.execPath, ["--import", "tsx", workerFile], {
     cwd: root,
     env: {
       ...process.env,
-      CONTENDER: contender,
       REDIS_URL: settings.redisUrl,
       SERVER_URL: settings.serverUrl,
       LIMIT: String(settings.limit),
@@ -77,53 +85,86 @@ function startWorker(
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
   const expect = async (what: string): Promise<string> => {
     const { value, done } = await lines.next();
-    if (done) throw new Error(`${contender}: worker ${index} exited with ${child.exitCode} before ${what}`);
+    if (done) throw new Error(`worker ${index} exited with ${child.exitCode} before ${what}`);
     return value;
   };
   const say = (line: string) => child.stdin?.write(`${line}\n`);
-  const worker: ShareWorker = {
-    async prepare(order) {
-      say(JSON.stringify(order));
-      await expect("ready");
+  const warmed = new Set<ShareContender>();
+  return {
+    child,
+    warmed,
+    started: expect("starting").then(() => undefined),
+    async warm(contender) {
+      say(JSON.stringify({ warm: contender } satisfies WarmOrder));
+      await expect(`warming ${contender} up`);
+      warmed.add(contender);
     },
-    async go() {
-      say("go");
-      return JSON.parse(await expect("its report")) as WorkerReport;
+    worker: {
+      async prepare(order) {
+        say(JSON.stringify(order));
+        await expect(`${order.contender} was ready`);
+      },
+      async go() {
+        say("go");
+        return JSON.parse(await expect("its report")) as WorkerReport;
+      },
     },
   };
-  return { child, worker, warm: expect("warming up").then(() => undefined) };
 }
 
-// Workers start this many at a time: sixteen loading their code at once on 2 cores starve one
-// another for over a second, and a limiter call made meanwhile times out (Sluice's store gives up
-// after 1 s by default) before the worker has even warmed up.
-const START_BATCH = 4;
+// Workers start and warm up this many at a time: sixteen loading their code at once on 2 cores
+// starve one another for over a second, and a limiter call made meanwhile times out (Sluice's
+// store gives up after 1 s by default) before the worker has even warmed up.
+const BATCH = 4;
+
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let first = 0; first < items.length; first += BATCH) {
+    await Promise.all(items.slice(first, first + BATCH).map(each));
+  }
+}
 
 /**
- * Starts `size` worker processes of one contender, a batch at a time, and resolves once all have
- * warmed up; every run of the contender uses the first N of them, so a process is started and
- * warmed once, not once per run. `close` ends them.
+ * Worker processes shared by every contender of the sharing and arrival sections: a process is
+ * started once, warms each contender up before that contender's first run in it, and a run of N
+ * processes uses the first N. Starting processes (Node, tsx, every contender's code) took 1.5
+ * to 4 s for two on 2 cores (2026-12-03), more than a quick run's whole job: started per
+ * contender, they were most of the quick benchmark's time.
  */
-export async function startPool(
-  contender: ShareContender,
-  size: number,
-  settings: PoolSettings,
-): Promise<{ workers: readonly ShareWorker[]; close(): void }> {
-  const started: ReturnType<typeof startWorker>[] = [];
-  const close = () => {
-    for (const { child } of started) if (child.exitCode === null) child.kill("SIGKILL");
-  };
-  try {
-    for (let first = 0; first < size; first += START_BATCH) {
-      const batch = Array.from({ length: Math.min(START_BATCH, size - first) }, (_, i) =>
-        startWorker(contender, first + i, settings),
-      );
-      started.push(...batch);
-      await Promise.all(batch.map(({ warm }) => warm));
-    }
-  } catch (error) {
-    close();
-    throw error;
+export class WorkerPool {
+  readonly #settings: PoolSettings;
+  #started: StartedWorker[] = [];
+
+  constructor(settings: PoolSettings) {
+    this.#settings = settings;
   }
-  return { workers: started.map(({ worker }) => worker), close };
+
+  /** The first `count` workers, started and warmed up for `contender` where they were not yet. */
+  async ready(contender: ShareContender, count: number): Promise<readonly ShareWorker[]> {
+    try {
+      const missing = Array.from(
+        { length: Math.max(0, count - this.#started.length) },
+        (_, i) => this.#started.length + i,
+      );
+      await inBatches(missing, (index) => {
+        const started = startWorker(index, this.#settings);
+        this.#started[index] = started;
+        return started.started;
+      });
+      const used = this.#started.slice(0, count);
+      await inBatches(
+        used.filter((w) => !w.warmed.has(contender)),
+        (w) => w.warm(contender),
+      );
+      return used.map((w) => w.worker);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** Ends every worker; the next `ready` starts fresh ones (a failed run may leave requests under way in its workers). */
+  close(): void {
+    for (const { child } of this.#started) if (child.exitCode === null) child.kill("SIGKILL");
+    this.#started = [];
+  }
 }

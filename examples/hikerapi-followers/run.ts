@@ -11,11 +11,11 @@ import { fileURLToPath } from "node:url";
 import { createLimiter, createMemoryLimiter, type Limiter, slidingWindow, tokenBucket } from "@sluice/node";
 import { Redis } from "ioredis";
 import { runBulk } from "../../packages/bulk/src/index.js";
-import { isOnPath, isReachable, type RedisServer, startRedis } from "../../scripts/redis-servers.js";
+import { isOnPath, isReachable, type RedisServer, startRedis } from "../../tools/redis-servers.js";
 import { followersTask } from "./followers-job.js";
 import { startMockApi } from "./mock-api.js";
 
-// From the seed page, duplicate included: the run writes it once and counts one duplicate.
+// From the seed page, one id twice as there: the run fetches it once and reports the repeat.
 const USER_IDS = [
   "1553030189",
   "12345",
@@ -40,6 +40,10 @@ const USER_IDS = [
 ];
 const here = fileURLToPath(new URL(".", import.meta.url));
 const output = process.env.OUTPUT ?? join(here, "out", "followers.ndjson");
+
+/** Inputs whose id came earlier in the list: read once, not an output line written twice. */
+const repeated = (count: number): string =>
+  count === 0 ? "" : `; ${count} repeated input id${count === 1 ? "" : "s"} skipped`;
 
 async function limiterFor(): Promise<{ limiter: Limiter; where: string; close: () => Promise<void> }> {
   const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -86,7 +90,7 @@ try {
   const seconds = summary.elapsedMs / 1000;
   console.log(
     [
-      `items: ${summary.done} fetched, ${summary.skipped} already done, ${summary.duplicates} duplicate, ${summary.failed} failed`,
+      `items: ${summary.done} fetched, ${summary.skipped} already done, ${summary.failed} failed${repeated(summary.duplicates)}`,
       `pages: ${summary.pages} written, ${summary.requests} requests (${(summary.requests / seconds).toFixed(1)}/s), ${tooMany} answered 429`,
       `elapsed: ${seconds.toFixed(1)} s${summary.interrupted ? " (stopped: run again to resume)" : ""}`,
       `output: ${summary.output}${summary.failed > 0 ? `, failures: ${summary.failures}` : ""}`,

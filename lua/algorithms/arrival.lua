@@ -62,7 +62,8 @@ local function recent_lateness(state, spec, now)
   return math.floor(state.p / 2 ^ halvings)
 end
 
-algorithms.ar = {
+-- Named, for the scripts that use the arrival part directly (feedback, the token-bucket decide).
+local arrival_part = {
   arrival = true,
   parse = function(a, b, c)
     local spec = { margin = int_arg(a, "margin", 0), pace = int_arg(b, "pace", 0), cap = int_arg(c, "cap", 0) }
@@ -118,6 +119,7 @@ algorithms.ar = {
     return state.m, now + state.e
   end,
 }
+algorithms.ar = arrival_part
 
 -- Widens the specs of a quota's limits by its arrival state's margin and share (margin 0 and a
 -- whole share leave them as configured), for requests of `cost` leaving holds[i], which may

@@ -24,7 +24,7 @@ for q = 1, quota_count do
     specs[i] = set[i].spec
   end
   if arrival then
-    arrival_state = algorithms.ar.load(KEYS[key_at + arrival], specs[arrival], now)
+    arrival_state = arrival_part.load(KEYS[key_at + arrival], specs[arrival], now)
     widen_all(set, specs, arrival_state, cost, hold, max_wait ~= 0)
   end
   local tats = {}
@@ -45,7 +45,7 @@ for q = 1, quota_count do
     end
     -- A request that cannot wait (a tryAcquire) is not paced, as in acquire-decide.
     if arrival and max_wait ~= 0 then
-      local t = algorithms.ar.earliest(arrival_state, specs[arrival], cost, slot)
+      local t = arrival_part.earliest(arrival_state, specs[arrival], cost, slot)
       if t > slot then slot, blocking = t, arrival end
     end
     local wait = slot - now
@@ -54,7 +54,7 @@ for q = 1, quota_count do
       for i = 1, limit_count do
         if i ~= arrival then tats[i] = max(tats[i], slot) + cost * specs[i].interval end
       end
-      if arrival then algorithms.ar.commit(arrival_state, specs[arrival], cost, slot, nil, now, max_wait ~= 0) end
+      if arrival then arrival_part.commit(arrival_state, specs[arrival], cost, slot, nil, now, max_wait ~= 0) end
       dirty = true
     end
     -- code: 4 * (blocking + 1) + admitted; a bucket is always queueable
@@ -62,7 +62,7 @@ for q = 1, quota_count do
     n = n + 2
     for i = 1, limit_count do
       if i == arrival then
-        local margin, share = algorithms.ar.report(arrival_state, specs[i], now)
+        local margin, share = arrival_part.report(arrival_state, specs[i], now)
         reply[n + 1], reply[n + 2] = margin, share - now
       else
         local spec = specs[i]
@@ -76,7 +76,7 @@ for q = 1, quota_count do
     admitted_any = true
     for i = 1, limit_count do
       if i == arrival then
-        algorithms.ar.save(arrival_state, KEYS[key_at + i], specs[i], now)
+        arrival_part.save(arrival_state, KEYS[key_at + i], specs[i], now)
       else
         save_tat(KEYS[key_at + i], tats[i], now, specs[i].keep)
       end

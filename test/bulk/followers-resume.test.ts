@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +33,7 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function setUp(users: number): Promise<{ output: string; env: Record<string, string> }> {
+async function setUp(users: number): Promise<{ output: string; failures: string; env: Record<string, string> }> {
   api = await startMockApi({ limitPerSecond: 2500, maxFollowers: 40, failing: [FAILING], latencyMs: [1, 5] });
   dir = await mkdtemp(join(tmpdir(), "sluice-bulk-"));
   const output = join(dir, "followers.ndjson");
@@ -46,7 +47,7 @@ async function setUp(users: number): Promise<{ output: string; env: Record<strin
     CONCURRENCY: String(CONCURRENCY),
     RETRIES: "2",
   };
-  return { output, env };
+  return { output, failures: join(dir, "followers.failures.ndjson"), env };
 }
 
 async function runToEnd(env: Record<string, string>): Promise<Summary> {
@@ -78,11 +79,14 @@ function expectComplete(lines: readonly OutputLine[], users: number): void {
 
 describe("a bulk run killed with SIGKILL", () => {
   it("resumes with one terminal line per item, no duplicate page, and no written page fetched again", async () => {
-    const { output, env } = await setUp(USERS);
+    const { output, failures: failuresPath, env } = await setUp(USERS);
     const first = Child.spawn("followers-worker.ts", env);
     await waitForLines(output, 1000, first);
     first.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
+    // Each started user writes a line, so the killed run (about 1,000 lines, 16 in flight) never
+    // reached the failing user: no failure, so no failures file. The resume creates it.
+    expect(existsSync(failuresPath)).toBe(false);
 
     const known = api?.requests.length ?? 0;
     const beforeResume = await readLines(output);
@@ -97,9 +101,7 @@ describe("a bulk run killed with SIGKILL", () => {
     const resumed = api?.requests.slice(known) ?? [];
     const refetchedWritten = resumed.filter((r) => written.has(`${r.userId}|${r.pageId}`));
     const respent = resumed.filter((r) => r.status === 200 && fetchedFirst.has(`${r.userId}|${r.pageId}`));
-    const failures = await readLines<{ key: string; reason: string; attempts: number }>(
-      output.replace(/\.ndjson$/, ".failures.ndjson"),
-    );
+    const failures = await readLines<{ key: string; reason: string; attempts: number }>(failuresPath);
     console.info(
       `[bulk] SIGKILL after ${beforeResume.length} lines (${written.size} pages written, ${summary.repairedBytes} bytes of a cut line repaired); ` +
         `resume: ${summary.done} done, ${summary.skipped} skipped, ${summary.pages} pages, ${resumed.length} requests; ` +
@@ -115,7 +117,7 @@ describe("a bulk run killed with SIGKILL", () => {
 
 describe("a bulk run stopped with SIGTERM (handleSignals)", () => {
   it("exits 0 with complete lines, wastes no request, and resumes to completion", async () => {
-    const { output, env } = await setUp(400);
+    const { output, failures, env } = await setUp(400);
     const child = Child.spawn("followers-worker.ts", { ...env, HANDLE_SIGNALS: "1" });
     await waitForLines(output, 200, child);
     child.kill("SIGTERM");
@@ -137,5 +139,6 @@ describe("a bulk run stopped with SIGTERM (handleSignals)", () => {
     expect(wasted).toEqual([]);
     expect(summary.repairedBytes).toBe(0);
     expectComplete(await readLines(output), 400);
+    expect(existsSync(failures), "no user failed, so no failures file").toBe(false);
   }, 30_000);
 });

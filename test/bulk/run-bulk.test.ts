@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryLimiter, tokenBucket } from "@sluice/core";
@@ -25,7 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const base = { progress: false, retryDelay: 1 } as const;
+const base = { progress: false, retry: { baseDelay: 1 } } as const;
 
 /** A fake paginated API: item `id` has `pages` pages; the cursor of page k is `c<k+1>`. */
 function pagedTask(pages: (id: string) => number, calls: Array<{ id: string; cursor: unknown; page: number }>) {
@@ -66,7 +66,7 @@ describe("runBulk", () => {
       ...base,
       inputs: [1, 2, 3],
       key: String,
-      retries: 2,
+      retry: { limit: 2, baseDelay: 1 },
       task: async (n) => {
         if (n !== 2) return n * 10;
         tries++;
@@ -81,8 +81,26 @@ describe("runBulk", () => {
     ]);
     expect(await runBulk(options)).toMatchObject({ done: 0, skipped: 2, skippedFailed: 1 });
     expect(tries).toBe(3);
-    expect(await runBulk({ ...options, retryFailed: true, retries: 0 })).toMatchObject({ failed: 1 });
+    expect(await runBulk({ ...options, retryFailed: true, retry: false })).toMatchObject({ failed: 1 });
     expect(tries).toBe(4);
+  });
+
+  it("creates the failures file on the first failure: none after a clean run, then one line", async () => {
+    const options: BulkOptions<number, number> = { ...base, inputs: [1, 2], key: String, task: async (n) => n, output };
+    expect(await runBulk(options)).toMatchObject({ done: 2, failed: 0 });
+    await expect(access(failures)).rejects.toMatchObject({ code: "ENOENT" });
+    const failing = {
+      ...options,
+      inputs: [1, 2, 3],
+      retry: false,
+      task: async (n: number) => {
+        if (n === 3) throw new Error("gone");
+        return n;
+      },
+    } as const;
+    expect(await runBulk(failing)).toMatchObject({ done: 0, skipped: 2, failed: 1 });
+    expect(await readLines(failures)).toEqual([expect.objectContaining({ key: "3", reason: "gone", attempts: 1 })]);
+    expect(await runBulk(failing)).toMatchObject({ skipped: 2, skippedFailed: 1, failed: 0 });
   });
 
   it("spends one quota unit per page, none after a page whose cursor is null", async () => {

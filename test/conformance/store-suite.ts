@@ -199,9 +199,12 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
     });
 
     it("two sparse logs whose gaps never meet still settle: the request queues after them", async () => {
-      // a and b each allow one per ms; a is taken on odd ms, b on even ms, for 140 ms ahead
-      const a = slidingWindow({ limit: 1, window: 1, name: "a" });
-      const b = slidingWindow({ limit: 1, window: 1, name: "b" });
+      // a and b each allow one per tick; a is taken on odd ticks, b on even ticks, for 140 ticks
+      // ahead. A tick of 100 ms keeps the logs 14 s on Redis's real clock, which expires them
+      // while the schedule runs on injected time: 280 calls over HTTP fit in that.
+      const TICK = 100_000;
+      const a = slidingWindow({ limit: 1, window: TICK / 1000, name: "a" });
+      const b = slidingWindow({ limit: 1, window: TICK / 1000, name: "b" });
       const prefix = randomPrefix();
       const t0 = start();
       for (const [rule, keep] of [
@@ -213,22 +216,22 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         const requests = Array.from({ length: 140 }, (_, k) => ({
           id: `${rule.id}-${k}`,
           cost: 1,
-          maxWaitUs: SECOND,
+          maxWaitUs: 140 * TICK,
           reserve: 0,
         }));
         await store.acquire([{ keys, rules, requests }], { record: true, nowUs: t0 });
         for (let k = 0; k < 140; k++) {
           if (k % 2 === keep) continue;
-          await store.cancel({ keys, rules, id: `${rule.id}-${k}`, cost: 1, slotUs: t0 + k * 1000, resetsUs: [0] });
+          await store.cancel({ keys, rules, id: `${rule.id}-${k}`, cost: 1, slotUs: t0 + k * TICK, resetsUs: [0] });
         }
       }
       const rules = [a, b];
-      const request = { id: "both", cost: 1, maxWaitUs: SECOND, reserve: 0 };
+      const request = { id: "both", cost: 1, maxWaitUs: 2 * 140 * TICK, reserve: 0 };
       const [[decision]] = (await store.acquire([{ keys: quotaKeys(prefix, "q", rules), rules, requests: [request] }], {
         record: true,
         nowUs: t0,
       })) as [[StoreDecision]];
-      expect(decision).toMatchObject({ admitted: true, waitUs: 140_000 });
+      expect(decision).toMatchObject({ admitted: true, waitUs: 140 * TICK });
     });
 
     it("reservations on a dense log (over 64 entries near): a slot given back is used again at the time asked", async () => {

@@ -10,6 +10,7 @@ const entries = {
   "@sluice/node": "packages/node/src/index.ts",
   "@sluice/fetch": "packages/fetch/src/index.ts",
   "@sluice/bulk": "packages/bulk/src/index.ts",
+  "@sluice/upstash": "packages/upstash/src/index.ts",
 };
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -2,7 +2,7 @@ import { quotaKeys } from "@sluice/core/adapter";
 import { createLimiter, isStoreUnavailableError, slidingWindow, tokenBucket } from "@sluice/node";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisCluster, startRedisCluster } from "../../scripts/redis-servers.js";
+import { type RedisCluster, startRedisCluster } from "../../tools/redis-servers.js";
 import { randomPrefix } from "../support/redis-clients.js";
 import { redisPid, waitForReplicas } from "./support/redis-process.js";
 

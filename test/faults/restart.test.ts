@@ -2,7 +2,7 @@ import { slidingWindow } from "@sluice/core";
 import { quotaKeys } from "@sluice/core/adapter";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { worstWindow } from "../../scripts/worst-window.js";
+import { worstWindow } from "../../tools/worst-window.js";
 import { randomPrefix } from "../support/redis-clients.js";
 import { OwnRedis } from "./support/redis-process.js";
 import { Worker } from "./support/workers.js";

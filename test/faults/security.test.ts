@@ -103,7 +103,8 @@ describe("a Redis password never appears in errors, events or logs", () => {
 });
 
 // The commands Sluice's scripts and pub/sub need, found by running every operation under a
-// user allowed only these, then checking that each one is needed (see the report / README).
+// user allowed only these, then checking that each one is needed. docs/failure-modes.md
+// ("Secrets and access") prints the same list as an ACL SETUSER line: change both together.
 const NEEDED = [
   "evalsha",
   "eval",

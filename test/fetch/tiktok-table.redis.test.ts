@@ -2,7 +2,7 @@ import { fixedWindow, slidingWindow } from "@sluice/core";
 import { createFetch } from "@sluice/fetch";
 import { createLimiter } from "@sluice/node";
 import { expect, it } from "vitest";
-import { worstWindow } from "../../scripts/worst-window.js";
+import { worstWindow } from "../../tools/worst-window.js";
 import { connectRedis, randomPrefix } from "../support/redis-clients";
 import { type Arrival, startLimitedServer } from "./support/limited-server";
 
@@ -31,8 +31,10 @@ it("a TikTok-shaped route table: no 429, each endpoint within its limit, the app
   const limiter = createLimiter({ redis, prefix: randomPrefix() });
   try {
     // One quota name for the whole table: a request spends the app limit and its endpoint's in
-    // one atomic acquire. Sliding client windows carry the README's +10% margin; the fixed
-    // window cannot be stretched (it resets at set instants), so it keeps the server's figure.
+    // one atomic acquire. The sliding client windows are 10% longer than the server's (1.1 s
+    // for its 1 s), a margin for the time between a slot and the request's arrival at the
+    // server; the fixed window cannot be stretched (it resets at set instants), so it keeps the
+    // server's figure.
     const limitedFetch = createFetch({
       limiter,
       routes: [

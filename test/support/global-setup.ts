@@ -7,7 +7,7 @@ import {
   redisMissingMessage,
   startRedis,
   startRedisCluster,
-} from "../../scripts/redis-servers.js";
+} from "../../tools/redis-servers.js";
 import { startRedisContainer } from "./testcontainers-redis";
 
 declare module "vitest" {

@@ -1,4 +1,4 @@
-import type { RedisServer } from "../../scripts/redis-servers.js";
+import type { RedisServer } from "../../tools/redis-servers.js";
 
 /**
  * Single-node Redis in Docker, for machines without a redis-server binary.

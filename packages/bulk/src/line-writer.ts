@@ -4,6 +4,11 @@ import { OutputWriteError } from "./errors/output-write-error.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
+async function openForAppend(path: string): Promise<Handle> {
+  await mkdir(dirname(path), { recursive: true });
+  return open(path, "a");
+}
+
 interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -18,7 +23,8 @@ interface Waiter {
  */
 export class LineWriter {
   readonly path: string;
-  readonly #handle: Handle;
+  /** Undefined until the first write of a writer made by `lazy`. */
+  #handle: Handle | undefined;
   readonly #syncIntervalMs: number;
   #pending: string[] = [];
   #waiters: Waiter[] = [];
@@ -27,7 +33,7 @@ export class LineWriter {
   #lastSync = performance.now();
   #dirty = false;
 
-  private constructor(path: string, handle: Handle, syncIntervalMs: number) {
+  private constructor(path: string, handle: Handle | undefined, syncIntervalMs: number) {
     this.path = path;
     this.#handle = handle;
     this.#syncIntervalMs = syncIntervalMs;
@@ -36,11 +42,19 @@ export class LineWriter {
   /** Opens `path` for appending, creating it and its directory if needed. */
   static async open(path: string, syncIntervalMs: number): Promise<LineWriter> {
     try {
-      await mkdir(dirname(path), { recursive: true });
-      return new LineWriter(path, await open(path, "a"), syncIntervalMs);
+      return new LineWriter(path, await openForAppend(path), syncIntervalMs);
     } catch (error) {
       throw new OutputWriteError(path, error);
     }
+  }
+
+  /**
+   * A writer that opens `path` (creating it and its directory) on its first line, so a file
+   * that may stay empty, like the failures file, is only created when something goes in it.
+   * Failing to open is then an `OutputWriteError` from that first `append`.
+   */
+  static lazy(path: string, syncIntervalMs: number): LineWriter {
+    return new LineWriter(path, undefined, syncIntervalMs);
   }
 
   /** Queues `line` (without its `\n`); resolves when it is written, rejects with `OutputWriteError`. */
@@ -61,9 +75,12 @@ export class LineWriter {
         this.#pending = [];
         this.#waiters = [];
         try {
+          // One drain at a time (`#writing`), so the file is opened once.
+          this.#handle ??= await openForAppend(this.path);
+          const handle = this.#handle;
           let offset = 0;
           while (offset < data.length) {
-            offset += (await this.#handle.write(data, offset, data.length - offset)).bytesWritten;
+            offset += (await handle.write(data, offset, data.length - offset)).bytesWritten;
           }
           this.#dirty = true;
           if (performance.now() - this.#lastSync >= this.#syncIntervalMs) await this.#sync();
@@ -83,12 +100,12 @@ export class LineWriter {
 
   async #sync(): Promise<void> {
     this.#lastSync = performance.now();
-    if (!this.#dirty) return;
+    if (!this.#dirty || this.#handle === undefined) return;
     this.#dirty = false;
     await this.#handle.datasync();
   }
 
-  /** Writes what is queued, syncs and closes. Safe to call after a write failure. */
+  /** Writes what is queued, syncs and closes. Safe to call after a write failure, or before any line. */
   async close(): Promise<void> {
     try {
       while (this.#writing) await this.#writing;
@@ -96,7 +113,7 @@ export class LineWriter {
     } catch (error) {
       this.#failure ??= new OutputWriteError(this.path, error);
     } finally {
-      await this.#handle.close().catch(() => {});
+      await this.#handle?.close().catch(() => {});
     }
     if (this.#failure) throw this.#failure;
   }

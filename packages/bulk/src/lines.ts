@@ -1,4 +1,5 @@
 import type { Json } from "./json.js";
+import type { Page } from "./options.js";
 
 /** A task result or page that cannot be written (not JSON, bad page shape): retrying would not help. */
 export class UnwritableResultError extends TypeError {
@@ -13,6 +14,17 @@ function stringify(value: object): string {
       `The result of "${(value as { key: string }).key}" is not JSON-serializable: ${(error as Error).message}`,
     );
   }
+}
+
+/** A page a paginated task yielded, checked for its shape. */
+export function checkPage(key: string, value: unknown): Page<unknown> {
+  const page = value as Partial<Page<unknown>> | null;
+  if (typeof page !== "object" || page === null || !("result" in page) || page.cursor === undefined) {
+    throw new UnwritableResultError(
+      `Expected each page of "${key}" to be { result, cursor } with cursor the next page's position or null for the last, got ${JSON.stringify(value)?.slice(0, 200)}`,
+    );
+  }
+  return page as Page<unknown>;
 }
 
 // The key comes first in every line, so `grep '^{"key":"42"'` finds an item's lines.

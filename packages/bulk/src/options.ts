@@ -1,4 +1,5 @@
-import type { Quota } from "@sluice/core";
+import type { Duration, Quota } from "@sluice/core";
+import type { BackoffOptions } from "@sluice/core/adapter";
 import type { Json } from "./json.js";
 
 /** One page of a paginated task: what it holds and where the next one starts. */
@@ -62,9 +63,9 @@ export interface BulkOptions<I, R> {
    */
   readonly output: string;
   /**
-   * Path of the failures NDJSON file: one line per item that failed after `retries`, with the
+   * Path of the failures NDJSON file: one line per item that failed after its retries, with the
    * reason (`{"key","reason","error","code"?,"status"?,"page","attempts","at"}`). Created
-   * empty when nothing failed.
+   * (with its directory) on the first failure: a run where nothing failed leaves none.
    * @default output with `.ndjson` (or its extension) replaced by `.failures.ndjson`
    */
   readonly failures?: string;
@@ -86,17 +87,16 @@ export interface BulkOptions<I, R> {
   /** Items in flight at once (each at most one request at a time). 1 to 10000. @default 8 */
   readonly concurrency?: number;
   /**
-   * Retries per task call or page after a thrown error, counted afresh after each page
-   * written. After the last, the item goes to the failures file. Integer >= 0.
-   * @default 3
+   * Retries of a task call or page after a thrown error, counted afresh after each page
+   * written; after the last, the item goes to the failures file. The same option as
+   * `@sluice/fetch`'s `retry`: `limit` retries (0 to 100), retry n (from 0) waiting a random
+   * time in [0, min(maxDelay, baseDelay × 2ⁿ)) ("full jitter"); durations in ms or a string. An
+   * error carrying a numeric `retryAfterMs` (as `QuotaExceededError` does) waits at least that,
+   * even past `maxDelay`. `false` for none.
+   * @default { limit: 3, baseDelay: "1s", maxDelay: "30s" }
+   * @example { limit: 5, baseDelay: "500ms" }
    */
-  readonly retries?: number;
-  /**
-   * Milliseconds before the first retry; doubles each retry (capped at 30 s), with jitter. An
-   * error carrying a numeric `retryAfterMs` (as `QuotaExceededError` does) waits at least that.
-   * @default 1000
-   */
-  readonly retryDelay?: number;
+  readonly retry?: BackoffOptions | false;
   /** Which errors are worth a retry; the others fail the item at once. @default every error */
   readonly retryable?: (error: unknown) => boolean;
   /** Items recorded in the failures file by an earlier run are run again. @default false */
@@ -107,8 +107,8 @@ export interface BulkOptions<I, R> {
    * The run resolves with `interrupted: true`; run again to resume.
    */
   readonly signal?: AbortSignal;
-  /** Milliseconds in-flight requests may take to finish after a stop. >= 0. @default 10000 */
-  readonly drain?: number;
+  /** How long in-flight requests may take to finish after a stop. Ms or a string, >= 0. @default "10s" */
+  readonly drain?: Duration;
   /**
    * Stop on SIGINT and SIGTERM (a second signal aborts in-flight requests at once), and say on
    * stderr how to resume. For CLIs only: a library should not take over a process's signals.
@@ -121,11 +121,11 @@ export interface BulkOptions<I, R> {
   /** Number of inputs, for the bar and the ETA when `inputs` is not an array. */
   readonly total?: number;
   /**
-   * Milliseconds between `fdatasync` calls on the output (and at the end). Lines are in the
-   * file before the next request either way; syncing only matters for a machine crash. >= 0.
-   * @default 1000
+   * Time between `fdatasync` calls on the output (and at the end). Lines are in the file before
+   * the next request either way; syncing only matters for a machine crash. Ms or a string, >= 0.
+   * @default "1s"
    */
-  readonly syncInterval?: number;
+  readonly syncInterval?: Duration;
 }
 
 /** What a run did. Counts are of inputs (items), except `pages` and `requests`. */
@@ -152,5 +152,6 @@ export interface BulkSummary {
   readonly repairedBytes: number;
   readonly elapsedMs: number;
   readonly output: string;
+  /** The failures file's path; the file exists only once some run recorded a failure. */
   readonly failures: string;
 }

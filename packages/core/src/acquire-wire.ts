@@ -13,9 +13,6 @@ function wireOf(rule: Rule): string {
   return wire;
 }
 
-/** Wire kinds whose state keeps request ids (log entries, leases): only their requests send one. */
-const kindsWithIds = new Set(["sw", "cc"]);
-
 /** Whether two requests can share a run: the same cost, maxWait and reserve. */
 export const sameTerms = (a: StoreRequest, b: StoreRequest): boolean =>
   a.cost === b.cost && a.maxWaitUs === b.maxWaitUs && a.reserve === b.reserve;
@@ -105,7 +102,7 @@ export function encodeAcquire(quotas: readonly StoreAcquire[]): AcquireWire {
     const signature = signatureOf(quota);
     let set = sets.get(signature);
     if (set === undefined) {
-      set = { index: String(sets.size + 1), usesIds: quota.rules.some((rule) => kindsWithIds.has(rule.wire[0])) };
+      set = { index: String(sets.size + 1), usesIds: quota.rules.some((rule) => rule.keepsIds) };
       sets.set(signature, set);
       setArgs.push(String(limitCount(quota)));
       for (const rule of quota.rules) {

@@ -41,7 +41,7 @@ describe("arrivalPart", () => {
   it("refuses a margin beyond a quarter of the window and bad durations, naming the option", () => {
     const rules = [slidingWindow({ limit: 40, window: "1s" })];
     expect(() => arrivalPart(base, rules, "300ms", undefined)).toThrow(/`arrivalMargin`.*quarter/);
-    expect(() => arrivalPart(base, rules, "soon", undefined)).toThrow(/`arrivalMargin`.*"soon"/);
+    expect(() => arrivalPart(base, rules, "soon" as never, undefined)).toThrow(/`arrivalMargin`.*"soon"/);
     expect(() => arrivalPart(base, rules, undefined, -1)).toThrow(/`pacing`.*-1/);
   });
 });

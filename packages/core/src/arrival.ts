@@ -2,11 +2,14 @@ import { type Duration, durationToMicros } from "./duration.js";
 import type { Rule } from "./rules/rule.js";
 import { invalid } from "./validate.js";
 
+/** The arrival part's wire code (lua/algorithms/arrival.lua), sent after a quota's limits. */
+export const ARRIVAL_WIRE = "ar";
+
 /** The arrival part of a quota as the scripts take it (lua/algorithms/arrival.lua). */
 export interface ArrivalPart {
   /** `<prefix>:{<name>}:arrival`, in the quota's slot. */
   readonly key: string;
-  readonly wire: readonly ["ar", marginUs: number, paceUs: number, capUs: number];
+  readonly wire: readonly [code: typeof ARRIVAL_WIRE, marginUs: number, paceUs: number, capUs: number];
 }
 
 /** The arrival figures a decision was made with. */
@@ -57,6 +60,6 @@ export function arrivalPart(
   if (!learn && marginUs === 0 && pace === 0) return undefined;
   return {
     key: `${base}arrival`,
-    wire: ["ar", learn ? Math.min(capUs, START_MARGIN_US) : marginUs, pace, learn ? capUs : 0],
+    wire: [ARRIVAL_WIRE, learn ? Math.min(capUs, START_MARGIN_US) : marginUs, pace, learn ? capUs : 0],
   };
 }

@@ -6,6 +6,4 @@ export interface LuaScript {
   readonly source: string;
   /** SHA1 of `source`, the EVALSHA handle. */
   readonly sha1: string;
-  /** Fixed number of KEYS, or `null` when the script takes one key per limit. */
-  readonly numberOfKeys: number | null;
 }

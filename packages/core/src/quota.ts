@@ -1,13 +1,15 @@
 import type { AcquireBatcher, QuotaShape } from "./acquire-batcher.js";
 import { type ArrivalFigures, type ArrivalPart, arrivalPart } from "./arrival.js";
 import type { Attempt, Decision, Grant, LimitStatus } from "./decision.js";
-import { type Duration, durationToMicros } from "./duration.js";
+import { boundToMicros, type Duration, durationToMicros } from "./duration.js";
 import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.js";
 import { QuotaExceededError } from "./errors/quota-exceeded-error.js";
 import { quotaKeys } from "./keys.js";
 import { localMicros } from "./local-clock.js";
+import { releasePollMs } from "./release-poll.js";
 import { ReleaseQueue } from "./release-queue.js";
 import { requestId } from "./request-id.js";
+import { checkRules } from "./rules/check-rules.js";
 import type { Rule } from "./rules/rule.js";
 import { type AnswerPlan, type AnswerSignals, planAnswer, readAnswer, type ServerAnswer } from "./server-answer.js";
 import { sleep } from "./sleep.js";
@@ -111,7 +113,7 @@ const causes = ["same-burst", "delay-spread", "outside-spend"] as const;
 
 export interface AcquireOptions extends TryAcquireOptions {
   /**
-   * Longest the caller accepts to wait for a slot: ms (0 to `Infinity`) or a string like `"5s"`.
+   * Longest the caller accepts to wait for a slot: 0 ms to 366 days (ms or a string like `"5s"`), or `Infinity`.
    * The slot is reserved at once and the caller sleeps exactly until it, once; a full
    * concurrency limit is waited on until a release. Beyond it: `QuotaExceededError`.
    * @default Infinity
@@ -148,29 +150,8 @@ const costOf = (input: TryAcquireOptions | undefined): number =>
 
 /** The `performance.now()` deadline for a slot, `Infinity` for no bound. */
 function deadlineOf(value: Duration | undefined): number {
-  if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
-  return performance.now() + (value === 0 ? 0 : durationToMicros("maxWait", value) / 1000);
-}
-
-/** The checked, frozen copy of each `limits` array, for apps that make a quota per request. */
-const checked = new WeakMap<readonly Rule[], readonly Rule[]>();
-
-function checkedRules(limits: readonly Rule[]): readonly Rule[] {
-  const known = Array.isArray(limits) ? checked.get(limits) : undefined;
-  // The same array may have been changed since: reuse the copy only while it still matches.
-  if (known !== undefined && known.length === limits.length && known.every((rule, i) => rule === limits[i]))
-    return known;
-  if (!Array.isArray(limits) || limits.length === 0) invalid("limits", "a non-empty array of rules", limits);
-  const ids = new Set<string>();
-  for (const rule of limits) {
-    if (typeof rule?.wire !== "object")
-      invalid("limits[]", "rules made by tokenBucket, slidingWindow, fixedWindow or concurrency", rule);
-    if (ids.has(rule.id)) invalid("limits", "rules that differ from each other", rule.label);
-    ids.add(rule.id);
-  }
-  const rules = Object.freeze([...limits]);
-  checked.set(limits, rules);
-  return rules;
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  return performance.now() + boundToMicros("maxWait", value, 0) / 1000;
 }
 
 /**
@@ -214,20 +195,18 @@ export class Quota {
     if (typeof name !== "string" || name === "") invalid("name", "a non-empty string", name);
     const { limits, headroom = 0, maxLateness, arrivalMargin, pacing } = options("quota options", input);
     this.#maxLatenessMs =
-      maxLateness === undefined || maxLateness === Number.POSITIVE_INFINITY
-        ? Number.POSITIVE_INFINITY
-        : durationToMicros("maxLateness", maxLateness) / 1000;
+      maxLateness === undefined ? Number.POSITIVE_INFINITY : boundToMicros("maxLateness", maxLateness) / 1000;
     if (typeof headroom !== "number" || !(headroom >= 0 && headroom <= 0.5))
       invalid("headroom", "a number from 0 to 0.5", headroom);
     this.#headroom = headroom;
     this.name = name;
-    this.rules = checkedRules(limits);
+    this.rules = checkRules("limits", limits);
     this.#store = store;
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#arrival = arrivalPart(this.#keys.base, this.rules, arrivalMargin, pacing);
     this.#learning = this.#arrival !== undefined && this.#arrival.wire[3] > 0;
     this.#longestSpanMs = Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000;
-    this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.kind === "concurrency");
+    this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.leased);
     this.#shape = batcher.shape(this.#keys, this.rules, this.#arrival);
     this.#batcher = batcher;
   }
@@ -239,11 +218,10 @@ export class Quota {
     const reserve = Math.round(priorityLevels[priority] * this.#headroom * 1000);
     for (const rule of this.rules) {
       if (cost > rule.capacity) throw new CostExceedsCapacityError(cost, rule.capacity, rule.label);
-      const size = rule.kind === "tokenBucket" ? rule.burst : rule.limit;
-      const hold = Math.floor((size * reserve) / 1000);
-      const need = rule.kind === "concurrency" ? 1 : cost;
-      if (need + hold > size)
-        throw new CostExceedsCapacityError(need, size - hold, `${rule.label} at priority "${priority}"`);
+      const hold = Math.floor((rule.size * reserve) / 1000);
+      const need = rule.leased ? 1 : cost;
+      if (need + hold > rule.size)
+        throw new CostExceedsCapacityError(need, rule.size - hold, `${rule.label} at priority "${priority}"`);
     }
     return reserve;
   }
@@ -312,6 +290,7 @@ export class Quota {
     const reserve = this.#reserve(cost, input);
     let listening = false;
     let woken = false;
+    let polls = 0;
     try {
       for (;;) {
         signal?.throwIfAborted();
@@ -352,6 +331,15 @@ export class Quota {
           continue;
         }
         if (raw.queueable || performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
+        if (this.#store.onRelease === undefined) {
+          // No word of releases (a store over HTTP): ask again at the earliest lease expiry or
+          // after a backoff, whichever is sooner, within maxWait.
+          const untilDeadlineMs = deadline - performance.now();
+          const pollMs = Math.min(decision.retryAfterMs, releasePollMs(polls++));
+          await sleep(Math.min(pollMs, untilDeadlineMs), signal);
+          if (pollMs >= untilDeadlineMs) throw new QuotaExceededError(this.name, decision);
+          continue;
+        }
         // A full semaphore: listen first, then retry at once so a release in between is not missed.
         if (!listening) {
           await this.#joinReleases();
@@ -630,7 +618,7 @@ export class Quota {
    */
   async tighten(rule: Rule, remaining: number): Promise<number> {
     const index = this.rules.indexOf(rule);
-    if (index < 0 || rule.kind === "concurrency") invalid("rule", "a rate limit of this quota", rule?.label);
+    if (index < 0 || rule.leased) invalid("rule", "a rate limit of this quota", rule?.label);
     integer("remaining", remaining, 0);
     return this.#store.tighten(this.#keys.limits[index] as string, rule, remaining, requestId());
   }

@@ -66,6 +66,8 @@ export class RedisStore implements Store {
     this.#rememberMs = options.rememberMs ?? 2000;
     this.#rememberReplies = options.rememberReplies ?? false;
     this.#timeoutMs = options.timeoutMs;
+    const subscribe = client.subscribe?.bind(client);
+    this.onRelease = subscribe === undefined ? undefined : (key, listener) => subscribe(key, listener);
   }
 
   #deadline(record: boolean): string {
@@ -146,7 +148,6 @@ export class RedisStore implements Store {
     await runScript(this.#client, noteScript, [key], [event, String(keep), String(ttlMs)]);
   }
 
-  onRelease(key: string, listener: () => void): Promise<() => void> {
-    return this.#client.subscribe(key, listener);
-  }
+  /** Over the client's pub/sub; absent when the client has none (see `Store.onRelease`). */
+  readonly onRelease: Store["onRelease"];
 }

@@ -16,11 +16,14 @@ export class ReleaseQueue {
   readonly #stops: Array<() => void> = [];
   #permits = 0;
 
-  /** Resolves once listening on every key. */
+  /** Resolves once listening on every key (on none when the store cannot tell of releases). */
   static async open(store: Store, keys: readonly string[]): Promise<ReleaseQueue> {
     const queue = new ReleaseQueue();
     try {
-      for (const key of keys) queue.#stops.push(await store.onRelease(key, () => queue.#onRelease()));
+      for (const key of keys) {
+        const stop = await store.onRelease?.(key, () => queue.#onRelease());
+        if (stop !== undefined) queue.#stops.push(stop);
+      }
     } catch (error) {
       queue.close();
       throw error;

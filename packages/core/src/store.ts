@@ -124,7 +124,9 @@ export interface Store {
   note(key: string, event: string, keep: number, ttlMs: number): Promise<void>;
   /**
    * Calls `listener` whenever a lease on `key` is released. Resolves once listening (so a
-   * release after that is never missed) to a function that stops listening.
+   * release after that is never missed) to a function that stops listening. Absent when the
+   * store cannot tell (no pub/sub over HTTP): waiters ask again at the earliest lease expiry or
+   * after a short backoff, whichever is sooner.
    */
-  onRelease(key: string, listener: () => void): Promise<() => void>;
+  readonly onRelease?: ((key: string, listener: () => void) => Promise<() => void>) | undefined;
 }

@@ -1,4 +1,18 @@
+import type { Duration } from "@sluice/core";
+import { durationToMicros } from "@sluice/core/adapter";
 import { RequestTimeoutError } from "./errors/request-timeout-error.js";
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The `timeout` option in ms, `undefined` for none (unset or `Infinity`). 1 ms up to what a timer
+ * can hold; anything else is a TypeError naming the option.
+ */
+export function timeoutMsOf(timeout: Duration | undefined): number | undefined {
+  if (timeout === undefined || timeout === Number.POSITIVE_INFINITY) return undefined;
+  return durationToMicros("timeout", timeout, 1, MAX_TIMER_MS) / 1000;
+}
 
 /** The signal of one call: the caller's signal plus the `timeout`, which `done` disarms. */
 export interface CallSignal {

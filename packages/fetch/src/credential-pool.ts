@@ -1,6 +1,5 @@
 import type { Decision, Grant, Limiter, Quota, QuotaOptions } from "@sluice/core";
-import { durationToMicros } from "@sluice/core/adapter";
-import { checkRules } from "./check-rules.js";
+import { checkRules, durationToMicros } from "@sluice/core/adapter";
 import { NoCredentialAvailableError } from "./errors/no-credential-available-error.js";
 import { type CredentialPoolOptions, defaults } from "./options.js";
 

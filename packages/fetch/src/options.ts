@@ -1,4 +1,5 @@
 import type { Duration, Limiter, Rule } from "@sluice/core";
+import type { BackoffOptions } from "@sluice/core/adapter";
 import type { CacheStore } from "./cache/response-cache.js";
 import type { FetchEvent } from "./fetch-event.js";
 
@@ -59,10 +60,15 @@ export interface RouteOptions {
   readonly credentials?: CredentialPoolOptions;
 }
 
-export interface RetryOptions {
-  /** Retries after the first attempt. 0 disables retrying. @default 3 */
+/** When and how a call is sent again; `limit`, `baseDelay` and `maxDelay` read as in `@sluice/bulk`. */
+export interface RetryOptions extends BackoffOptions {
+  /** Retries after the first attempt. 0 disables retrying. Integer from 0 to 100. @default 3 */
   readonly limit?: number;
-  /** Backoff base: retry n waits a random time in [0, min(maxDelay, baseDelay * 2^n)). Ms, >= 1. @default 300 */
+  /**
+   * Backoff base: retry n (from 0) waits a random time in [0, min(maxDelay, baseDelay × 2ⁿ))
+   * when the server names no wait. Ms or a string, >= 1 ms.
+   * @default 300
+   */
   readonly baseDelay?: Duration;
   /**
    * Longest wait before one retry. A server asking for longer (Retry-After and the like) makes
@@ -115,7 +121,8 @@ export interface FetchOptions {
   readonly retry?: RetryOptions | false;
   /**
    * Ms the whole call may take until the response headers arrive: slot waits, retries and the
-   * server. Then it rejects with `RequestTimeoutError`. The body is not covered.
+   * server. Then it rejects with `RequestTimeoutError`. The body is not covered. 1 ms to
+   * 2147483647 ms (2³¹ − 1, about 24.8 days: the longest delay a Node timer holds), or `Infinity`.
    * @default Infinity
    */
   readonly timeout?: Duration;

@@ -1,21 +1,22 @@
 import type { Limiter, QuotaOptions } from "@sluice/core";
-import { durationToMicros, integer, invalid, StoreLimiter } from "@sluice/core/adapter";
+import { type Backoff, durationToMicros, integer, invalid, resolveBackoff, StoreLimiter } from "@sluice/core/adapter";
 import type { ResolvedCacheOptions } from "./cache/response-cache.js";
+import { timeoutMsOf } from "./call-signal.js";
 import type { FetchEvent } from "./fetch-event.js";
-import { defaults, type FetchOptions } from "./options.js";
+import { defaults, type FetchOptions, type RetryOptions } from "./options.js";
+
+/** The `retry` option checked, durations in ms. */
+export interface ResolvedRetry extends Backoff {
+  readonly maxElapsedMs: number;
+  readonly nonIdempotent: boolean;
+}
 
 /** `FetchOptions` checked, with defaults filled in and durations in ms. */
 export interface ResolvedOptions {
   readonly limiter: Limiter;
   readonly unmatched: "pass" | "reject";
   readonly onExhausted: "pause" | "ignore";
-  readonly retry: {
-    readonly limit: number;
-    readonly baseDelayMs: number;
-    readonly maxDelayMs: number;
-    readonly maxElapsedMs: number;
-    readonly nonIdempotent: boolean;
-  };
+  readonly retry: ResolvedRetry;
   readonly timeoutMs: number | undefined;
   readonly onEvent: ((event: FetchEvent) => void) | undefined;
   readonly fetch: typeof fetch | undefined;
@@ -36,7 +37,7 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     limiter,
     unmatched = defaults.unmatched,
     onExhausted = defaults.onExhausted,
-    retry = {},
+    retry,
     timeout,
     onEvent,
     fetch,
@@ -49,9 +50,8 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     invalid("limiter", "a Limiter (createLimiter from @sluice/node, or createMemoryLimiter)", limiter);
   if (unmatched !== "pass" && unmatched !== "reject") invalid("unmatched", '"pass" or "reject"', unmatched);
   if (onExhausted !== "pause" && onExhausted !== "ignore") invalid("onExhausted", '"pause" or "ignore"', onExhausted);
-  if (retry !== false && (typeof retry !== "object" || retry === null || Array.isArray(retry)))
-    invalid("retry", "an options object or false", retry);
-  const r = retry === false ? { limit: 0 } : retry;
+  const backoff = resolveBackoff("retry", retry, defaults.retry);
+  const r: RetryOptions = retry === false || retry === undefined ? {} : retry;
   const nonIdempotent = r.nonIdempotent ?? defaults.retry.nonIdempotent;
   if (typeof nonIdempotent !== "boolean") invalid("retry.nonIdempotent", "a boolean", nonIdempotent);
   if (onEvent !== undefined && typeof onEvent !== "function") invalid("onEvent", "a function", onEvent);
@@ -64,13 +64,11 @@ export function resolveOptions(input: FetchOptions): ResolvedOptions {
     unmatched,
     onExhausted,
     retry: {
-      limit: integer("retry.limit", r.limit ?? defaults.retry.limit, 0, 100),
-      baseDelayMs: ms("retry.baseDelay", r.baseDelay ?? defaults.retry.baseDelay),
-      maxDelayMs: ms("retry.maxDelay", r.maxDelay ?? defaults.retry.maxDelay),
+      ...backoff,
       maxElapsedMs: ms("retry.maxElapsed", r.maxElapsed ?? defaults.retry.maxElapsed),
       nonIdempotent,
     },
-    timeoutMs: timeout === undefined || timeout === Number.POSITIVE_INFINITY ? undefined : ms("timeout", timeout),
+    timeoutMs: timeoutMsOf(timeout),
     onEvent,
     fetch,
     cache: cache === undefined ? undefined : resolveCache(cache),

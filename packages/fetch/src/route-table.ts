@@ -1,6 +1,5 @@
 import type { Limiter, Quota, QuotaOptions, Rule } from "@sluice/core";
-import { invalid } from "@sluice/core/adapter";
-import { checkRules } from "./check-rules.js";
+import { checkRules, invalid } from "@sluice/core/adapter";
 import { CredentialPool } from "./credential-pool.js";
 import type { RouteOptions } from "./options.js";
 import { compileMatch, type Matcher } from "./route-match.js";
@@ -87,7 +86,7 @@ export class RouteTable {
       const groups = [...byGroup].map(([name, limits]) => ({
         name,
         quota: limits.length === 0 ? undefined : this.#limiter.quota(name, { ...this.#quotaOptions, limits }),
-        leased: limits.some((rule) => rule.kind === "concurrency"),
+        leased: limits.some((rule) => rule.leased),
       }));
       plan = { groups, pool: matched.find((route) => route.pool !== undefined)?.pool };
       this.#plans.set(cacheKey, plan);

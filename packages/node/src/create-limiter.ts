@@ -1,12 +1,31 @@
-import type { Limiter } from "@sluice/core";
-import { checkPrefix, invalid, RedisStore, StoreLimiter } from "@sluice/core/adapter";
-import type { Cluster, Redis } from "ioredis";
-import { type FailMode, FailModeStore, type StoreFailureEvent } from "./fail-mode-store.js";
-import { IoredisScriptClient } from "./ioredis-script-client.js";
+import type { Duration, Limiter } from "@sluice/core";
+import {
+  checkPrefix,
+  durationToMicros,
+  type FailMode,
+  FailModeStore,
+  invalid,
+  RedisStore,
+  type StoreFailureEvent,
+  StoreLimiter,
+} from "@sluice/core/adapter";
+import { type IoredisClient, IoredisScriptClient } from "./ioredis-script-client.js";
+import {
+  isNodeRedis,
+  type NodeRedisClient,
+  type NodeRedisCluster,
+  NodeRedisScriptClient,
+} from "./node-redis-script-client.js";
 
 export interface LimiterOptions {
-  /** An ioredis `Redis` or `Cluster`; Sluice never closes it. */
-  readonly redis: Redis | Cluster;
+  /**
+   * The Redis client, which Sluice never closes: an ioredis (5 or 6) or iovalkey `Redis` or
+   * `Cluster`, or a connected node-redis (5 or 6) client or cluster (`createClient()`,
+   * `createCluster()`). node-redis fails a command still waiting to be sent (Redis unreachable)
+   * after its `commandOptions.timeout`, 5 s by default in node-redis 6: with a `timeout` above
+   * that, such a call ends then, with an error that says so.
+   */
+  readonly redis: IoredisClient | NodeRedisClient | NodeRedisCluster;
   /** Key prefix; every key is `<prefix>:{<quota>}:<rule>`. No braces. @default "sluice" */
   readonly prefix?: string;
   /**
@@ -16,8 +35,13 @@ export interface LimiterOptions {
    * @default "closed"
    */
   readonly failMode?: FailMode;
-  /** Milliseconds each Redis call may take before `failMode` applies. 1 to 60000. @default 1000 */
-  readonly timeout?: number;
+  /**
+   * How long each Redis call may take before `failMode` applies: ms or a string like `"2s"`,
+   * 1 ms to 60 s. A call that times out while Redis is unreachable carries the connection's last
+   * error (e.g. ECONNREFUSED) as its `cause`.
+   * @default 1000
+   */
+  readonly timeout?: Duration;
   /** Share of each limit the local fallback may spend, in (0, 1]; e.g. 1 / number of processes. @default 0.1 */
   readonly localShare?: number;
   /**
@@ -50,25 +74,24 @@ const defaults = {
 } as const;
 
 /**
- * Creates a limiter over ioredis (single node or Cluster).
+ * Creates a limiter over ioredis, iovalkey or node-redis (single node or Cluster).
  * @example
  * const limiter = createLimiter({ redis: new Redis(process.env.REDIS_URL) });
+ * // or: createLimiter({ redis: await createClient({ url: process.env.REDIS_URL }).connect() });
  * const api = limiter.quota("hikerapi", { limits: [tokenBucket({ rate: 11 })] });
  * await api.acquire();
  */
 export function createLimiter(options: LimiterOptions): Limiter {
   if (typeof options !== "object" || options === null) invalid("options", "an options object", options);
   const { redis } = options;
-  if (typeof redis?.evalsha !== "function" || typeof redis.duplicate !== "function") {
-    invalid("redis", "an ioredis Redis or Cluster instance", redis);
+  const nodeRedis = isNodeRedis(redis);
+  if (!nodeRedis && (typeof redis?.evalsha !== "function" || typeof redis.duplicate !== "function")) {
+    invalid("redis", "an ioredis or iovalkey Redis or Cluster, or a node-redis client or cluster", redis);
   }
   const prefix = checkPrefix(optionOr(options.prefix, defaults.prefix));
   const failMode = optionOr(options.failMode, defaults.failMode);
   if (!["closed", "open", "local"].includes(failMode)) invalid("failMode", '"closed", "open" or "local"', failMode);
-  const timeoutMs = optionOr(options.timeout, defaults.timeout);
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
-    invalid("timeout", "a number of milliseconds from 1 to 60000", timeoutMs);
-  }
+  const timeoutMs = durationToMicros("timeout", optionOr(options.timeout, defaults.timeout), 1, 60_000) / 1000;
   const localShare = optionOr(options.localShare, defaults.localShare);
   if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
     invalid("localShare", "a number in (0, 1]", localShare);
@@ -79,7 +102,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
     invalid("onEvent", "a function", options.onEvent);
   }
-  const client = new IoredisScriptClient(redis);
+  const client = nodeRedis ? new NodeRedisScriptClient(redis) : new IoredisScriptClient(redis);
   // Replies and cancel marks live twice the timeout: a resend while the caller still waits is answered.
   const redisStore = new RedisStore(client, { rememberReplies, rememberMs: Math.max(1000, 2 * timeoutMs), timeoutMs });
   const store = new FailModeStore(redisStore, {
@@ -87,6 +110,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     timeoutMs,
     localShare,
     onEvent: options.onEvent,
+    lastError: () => client.lastError,
   });
   // close() ends the pub/sub connection opened for concurrency waiters, if any.
   return new StoreLimiter(store, { prefix, coalesce, close: () => client.close() });

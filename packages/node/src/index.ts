@@ -1,4 +1,4 @@
-// Everything an application on ioredis needs: `createLimiter` and the core's user entry.
+// Everything an application on Node needs: `createLimiter` (ioredis, iovalkey or node-redis) and the core's user entry.
 export {
   type AcquireOptions,
   type Attempt,
@@ -30,5 +30,5 @@ export {
   type TryAcquireOptions,
   tokenBucket,
 } from "@sluice/core";
+export type { FailMode, StoreFailureEvent } from "@sluice/core/adapter";
 export { createLimiter, type LimiterOptions } from "./create-limiter.js";
-export type { FailMode, StoreFailureEvent } from "./fail-mode-store.js";

@@ -1,6 +1,28 @@
 import type { ScriptClient } from "@sluice/core/adapter";
 import calculateSlot from "cluster-key-slot";
-import type { Cluster, Redis } from "ioredis";
+
+/**
+ * What Sluice uses of an ioredis `Redis` or `Cluster`, written out so that the classes of ioredis
+ * 5 and of ioredis 6 both fit: the two majors' classes are not assignable to each other.
+ */
+export interface IoredisClient {
+  readonly isCluster: boolean;
+  evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  duplicate(): IoredisClient;
+  subscribe(channel: string): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  disconnect(): void;
+  on(event: "error" | "node error", listener: (error: Error) => void): unknown;
+  on(event: "ready", listener: () => void): unknown;
+  on(event: "message", listener: (channel: string) => void): unknown;
+  off(event: "error" | "node error", listener: (error: Error) => void): unknown;
+  off(event: "ready", listener: () => void): unknown;
+  listeners(event: string): readonly unknown[];
+}
+
+/** The 'error' listeners of every IoredisScriptClient: several limiters may share one client. */
+const ownListeners = new WeakSet<object>();
 
 /**
  * The core's narrow script interface over an ioredis `Redis` or `Cluster`. Pub/sub needs a
@@ -8,20 +30,57 @@ import type { Cluster, Redis } from "ioredis";
  * when the last one stops, so an idle limiter keeps no extra socket (and no process alive).
  */
 export class IoredisScriptClient implements ScriptClient {
-  readonly #redis: Redis | Cluster;
+  readonly #redis: IoredisClient;
   readonly #listeners = new Map<string, Set<() => void>>();
-  #subscriber: Redis | Cluster | undefined;
+  #subscriber: IoredisClient | undefined;
+  #lastError: Error | undefined;
 
-  constructor(redis: Redis | Cluster) {
+  // While Redis is down ioredis queues commands and retries the connection: a call only times
+  // out, and the reason (ECONNREFUSED, a DNS failure, a refused password) comes as an event.
+  readonly #onError = (error: Error): void => {
+    this.#lastError = error;
+    // ioredis prints an error nobody listens to; listening here must not silence it for the app.
+    const listeners = this.#redis.listeners("error");
+    if (listeners[0] === this.#onError && listeners.every((listener) => ownListeners.has(listener as object))) {
+      console.error("[ioredis] Unhandled error event:", error.stack);
+    }
+  };
+  readonly #onNodeError = (error: Error): void => {
+    this.#lastError = error;
+  };
+  readonly #onReady = (): void => {
+    this.#lastError = undefined;
+  };
+
+  constructor(redis: IoredisClient) {
     this.#redis = redis;
+    ownListeners.add(this.#onError);
+    redis.on("error", this.#onError);
+    // A Cluster reports a node's connection failure as "node error"; "error" only once all fail.
+    redis.on("node error", this.#onNodeError);
+    redis.on("ready", this.#onReady);
+  }
+
+  /**
+   * The connection's latest error since it was last ready or answered a script, if any: the
+   * likely cause of a timeout. (A Cluster stays ready while one node fails and recovers.)
+   */
+  get lastError(): Error | undefined {
+    return this.#lastError;
   }
 
   evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.#redis.evalsha(sha1, keys.length, ...keys, ...args);
+    return this.#answered(this.#redis.evalsha(sha1, keys.length, ...keys, ...args));
   }
 
   eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.#redis.eval(source, keys.length, ...keys, ...args);
+    return this.#answered(this.#redis.eval(source, keys.length, ...keys, ...args));
+  }
+
+  async #answered(reply: Promise<unknown>): Promise<unknown> {
+    const value = await reply;
+    this.#lastError = undefined;
+    return value;
   }
 
   slotOf(key: string): number {
@@ -51,7 +110,7 @@ export class IoredisScriptClient implements ScriptClient {
     };
   }
 
-  #connectSubscriber(): Redis | Cluster {
+  #connectSubscriber(): IoredisClient {
     if (this.#subscriber === undefined) {
       const subscriber = this.#redis.duplicate();
       subscriber.on("message", (channel: string) => {
@@ -70,9 +129,15 @@ export class IoredisScriptClient implements ScriptClient {
     this.#subscriber = undefined;
   }
 
-  /** Closes the pub/sub connection if one is open; the user's client stays theirs to close. */
+  /**
+   * Closes the pub/sub connection if one is open and stops listening to the client's events;
+   * the user's client stays theirs to close.
+   */
   close(): void {
     this.#listeners.clear();
     this.#disconnectIfIdle();
+    this.#redis.off("error", this.#onError);
+    this.#redis.off("node error", this.#onNodeError);
+    this.#redis.off("ready", this.#onReady);
   }
 }

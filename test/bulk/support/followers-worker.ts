@@ -7,7 +7,7 @@ import { createLimiter, tokenBucket } from "@sluice/node";
 import { Redis } from "ioredis";
 import { followersTask } from "../../../examples/hikerapi-followers/followers-job.js";
 import { runBulk } from "../../../packages/bulk/src/index.js";
-import { requiredEnv as env } from "../../../scripts/worker-env.js";
+import { requiredEnv as env } from "../../../tools/worker-env.js";
 
 async function* userIds(count: number): AsyncGenerator<string> {
   for (let i = 0; i < count; i++) yield `u${i}`;
@@ -26,8 +26,7 @@ try {
     quota: limiter.quota("followers", { limits: [tokenBucket({ rate, burst: Math.max(1, Math.floor(rate / 20)) })] }),
     output: env("OUTPUT"),
     concurrency: Number(process.env.CONCURRENCY ?? "16"),
-    retries: Number(process.env.RETRIES ?? "2"),
-    retryDelay: 20,
+    retry: { limit: Number(process.env.RETRIES ?? "2"), baseDelay: 20 },
     drain: 5000,
     handleSignals: process.env.HANDLE_SIGNALS === "1",
     progress: false,

@@ -8,7 +8,7 @@
 //     {"crash": "..."} and exits 3.
 import { concurrency, createLimiter, isSluiceError, slidingWindow } from "@sluice/node";
 import { Redis } from "ioredis";
-import { requiredEnv as env } from "../../../scripts/worker-env.js";
+import { requiredEnv as env } from "../../../tools/worker-env.js";
 
 const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 

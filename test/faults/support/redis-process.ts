@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { isReachable } from "../../../scripts/redis-servers.js";
+import { isReachable } from "../../../tools/redis-servers.js";
 
 const HOST = "127.0.0.1";
 

@@ -1,7 +1,11 @@
 import { sameTerms } from "../acquire-wire.js";
 import type { ArrivalPart } from "../arrival.js";
 import { localMicros } from "../local-clock.js";
-import type { Rule } from "../rules/rule.js";
+import { CONCURRENCY_WIRE } from "../rules/concurrency.js";
+import { FIXED_WINDOW_WIRE } from "../rules/fixed-window.js";
+import type { Rule, WireCode } from "../rules/rule.js";
+import { SLIDING_BUCKETS_WIRE, SLIDING_LOG_WIRE } from "../rules/sliding-window.js";
+import { TOKEN_BUCKET_WIRE } from "../rules/token-bucket.js";
 import type {
   Store,
   StoreAcquire,
@@ -24,12 +28,12 @@ import { tokenBucketModel } from "./token-bucket.js";
 const GAP_PASSES = 32;
 
 // biome-ignore lint/suspicious/noExplicitAny: each algorithm keeps its own state shape.
-const models: Record<string, ModelAlgorithm<any>> = {
-  tb: tokenBucketModel,
-  sw: slidingLogModel,
-  swb: slidingBucketsModel,
-  fw: fixedWindowModel,
-  cc: concurrencyModel,
+const models: Record<WireCode, ModelAlgorithm<any>> = {
+  [TOKEN_BUCKET_WIRE]: tokenBucketModel,
+  [SLIDING_LOG_WIRE]: slidingLogModel,
+  [SLIDING_BUCKETS_WIRE]: slidingBucketsModel,
+  [FIXED_WINDOW_WIRE]: fixedWindowModel,
+  [CONCURRENCY_WIRE]: concurrencyModel,
 };
 
 interface Cell {
@@ -110,12 +114,10 @@ export class MemoryStore implements Store {
       if (largest > rule.capacity) {
         throw new Error(`ERR sluice: cost ${largest} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
       }
-      const [kind, a, b, c] = rule.wire;
-      const size = (models[kind] as ModelAlgorithm<unknown>).size([a, b, c]);
       for (const request of quota.requests) {
-        const hold = Math.floor((size * request.reserve) / 1000);
-        const need = rule.kind === "concurrency" ? 1 : request.cost;
-        if (record && need + hold > size) {
+        const hold = Math.floor((rule.size * request.reserve) / 1000);
+        const need = rule.leased ? 1 : request.cost;
+        if (record && need + hold > rule.size) {
           throw new Error(`ERR sluice: cost ${need} plus the headroom ${hold} can never fit limit ${i + 1}`);
         }
       }
@@ -253,7 +255,7 @@ export class MemoryStore implements Store {
       const state = model.refund(cell.value, spec, request.cost, request.slotUs, request.id, request.resetsUs[i] ?? 0);
       if (state === undefined) return;
       this.#cells.set(key, { value: state, expiresAt: cell.expiresAt });
-      if (kind === "cc") this.#notify(key);
+      if (rule.leased) this.#notify(key);
     });
   }
 

@@ -1,7 +1,12 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, options } from "../validate.js";
 import type { ConcurrencyRule } from "./rule.js";
+import { ruleId } from "./rule-id.js";
+import type { RuleKind } from "./rule-kind.js";
 import { named } from "./rule-name.js";
+
+/** The concurrency limit's wire code (lua/algorithms/concurrency.lua) and id prefix: `cc:<limit>`. */
+export const CONCURRENCY_WIRE = "cc";
 
 export interface ConcurrencyOptions {
   /** Holders at once across all processes. Minimum 1. @example 20 */
@@ -20,6 +25,12 @@ export interface ConcurrencyOptions {
   readonly name?: string;
 }
 
+/** A concurrency limit as its id names it (the lease is not part of the id). */
+export interface ConcurrencySpec {
+  readonly kind: "concurrency";
+  readonly limit: number;
+}
+
 /**
  * Concurrency: a distributed semaphore. Each acquire takes one slot (whatever its cost) and
  * holds it until `release` or until its lease expires.
@@ -33,9 +44,37 @@ export function concurrency(input: ConcurrencyOptions): ConcurrencyRule {
     kind: "concurrency",
     limit,
     leaseMs: leaseUs / 1000,
-    ...named(`cc:${limit}`, `concurrency(${limit})`, opts.name),
+    ...named(ruleId(CONCURRENCY_WIRE, limit), `concurrency(${limit})`, opts.name),
     capacity: Number.POSITIVE_INFINITY,
+    size: limit,
     spanUs: Number.POSITIVE_INFINITY,
-    wire: Object.freeze(["cc", limit, leaseUs, 0] as const),
+    perSecond: undefined,
+    leased: true,
+    keepsIds: true,
+    wire: Object.freeze([CONCURRENCY_WIRE, limit, leaseUs, 0] as const),
   });
 }
+
+/** The concurrency limit's descriptor; its state is a sorted set of leases scored by expiry. */
+export const concurrencyKind: RuleKind<ConcurrencyRule, ConcurrencySpec> = {
+  kind: "concurrency",
+  codes: [CONCURRENCY_WIRE],
+  scaled: (rule, share) => concurrency({ limit: Math.max(1, Math.floor(rule.limit * share)), lease: rule.leaseMs }),
+  parseId(_code, params) {
+    const [limit = 0] = params;
+    return params.length === 1 && limit >= 1 ? { kind: "concurrency", limit } : undefined;
+  },
+  describe: ({ limit }) => `concurrency ${limit}`,
+  read: ({ limit }, type, nowUs) =>
+    type !== "zset"
+      ? undefined
+      : {
+          // Every lease expiring after now is held.
+          commands: [["ZCOUNT", `(${nowUs}`, "+inf"]],
+          usage([held]) {
+            const used = Number(held ?? 0);
+            return { limit, used, available: Math.max(0, limit - used), waiting: null };
+          },
+        },
+  estimatesWaiting: false,
+};

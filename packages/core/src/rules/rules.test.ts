@@ -41,7 +41,7 @@ describe("rule factories", () => {
     [() => tokenBucket({ rate: Number.NaN }), "got `NaN` (number)"],
     [() => tokenBucket({ rate: 1, burst: 1.5 }), "Expected `burst` to be an integer >= 1, got `1.5` (number)"],
     [() => slidingWindow({ limit: -1, window: "1s" }), "Expected `limit` to be an integer >= 1, got `-1` (number)"],
-    [() => slidingWindow({ limit: 1, window: "2y" }), "Expected `window` to be a duration"],
+    [() => slidingWindow({ limit: 1, window: "2y" as never }), "Expected `window` to be a duration"],
     [() => slidingWindow({ limit: 1, window: 0.5 }), "Expected `window` to be a duration"],
     [() => slidingWindow({ limit: 10, window: "1s", precision: "fuzzy" as never }), "Expected `precision`"],
     [() => fixedWindow({ limit: 1, window: "1h", align: "-1h" }), "Expected `align` to be a duration"],

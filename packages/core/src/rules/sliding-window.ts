@@ -1,7 +1,18 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, invalid, options } from "../validate.js";
+import { countersOf } from "./counter-hash.js";
 import type { SlidingWindowRule } from "./rule.js";
+import { ruleId } from "./rule-id.js";
+import type { RuleKind } from "./rule-kind.js";
 import { named } from "./rule-name.js";
+
+/** The exact log's wire code (lua/algorithms/sliding-log.lua) and id prefix: `sw:<limit>:<windowUs>`. */
+export const SLIDING_LOG_WIRE = "sw";
+/**
+ * The bucketed window's wire code (lua/algorithms/sliding-buckets.lua) and id prefix:
+ * `swb:<limit>:<windowUs>:<bucketUs>`.
+ */
+export const SLIDING_BUCKETS_WIRE = "swb";
 
 /** Limits up to this size keep an exact log by default; larger ones are bucketed. */
 export const EXACT_LOG_MAX_LIMIT = 1000;
@@ -28,6 +39,22 @@ export interface SlidingWindowOptions {
   readonly name?: string;
 }
 
+/** A sliding window as its id names it (µs). */
+export type SlidingWindowSpec =
+  | {
+      readonly kind: "slidingWindow";
+      readonly precision: "exact";
+      readonly limit: number;
+      readonly windowUs: number;
+    }
+  | {
+      readonly kind: "slidingWindow";
+      readonly precision: "bucketed";
+      readonly limit: number;
+      readonly windowUs: number;
+      readonly bucketUs: number;
+    };
+
 /**
  * Sliding window: in ANY interval of length `window`, at most `limit` admissions.
  * @example slidingWindow({ limit: 1_000_000, window: "1d" })
@@ -44,33 +71,105 @@ export function slidingWindow(input: SlidingWindowOptions): SlidingWindowRule {
       ? integer("buckets", opts.buckets ?? Math.min(100, Math.floor(windowUs / 1000)), 2, Math.floor(windowUs / 1000))
       : 100;
   const windowMs = windowUs / 1000;
-  if (precision === "exact") {
-    return Object.freeze({
-      kind: "slidingWindow",
-      limit,
-      windowMs,
-      precision,
-      buckets,
-      ...named(`sw:${limit}:${windowUs}`, `slidingWindow(${limit} per ${windowMs} ms)`, opts.name),
-      capacity: limit,
-      spanUs: windowUs,
-      wire: Object.freeze(["sw", limit, windowUs, 0] as const),
-    });
-  }
-  const bucketUs = Math.ceil(windowUs / buckets);
-  return Object.freeze({
+  const common = {
     kind: "slidingWindow",
     limit,
     windowMs,
     precision,
     buckets,
+  } as const;
+  const counts = {
+    capacity: limit,
+    size: limit,
+    spanUs: windowUs,
+    perSecond: (limit * 1000) / windowMs,
+    leased: false,
+  } as const;
+  if (precision === "exact") {
+    return Object.freeze({
+      ...common,
+      ...named(ruleId(SLIDING_LOG_WIRE, limit, windowUs), `slidingWindow(${limit} per ${windowMs} ms)`, opts.name),
+      ...counts,
+      // log members are named after request ids
+      keepsIds: true,
+      wire: Object.freeze([SLIDING_LOG_WIRE, limit, windowUs, 0] as const),
+    });
+  }
+  const bucketUs = Math.ceil(windowUs / buckets);
+  return Object.freeze({
+    ...common,
     ...named(
-      `swb:${limit}:${windowUs}:${bucketUs}`,
+      ruleId(SLIDING_BUCKETS_WIRE, limit, windowUs, bucketUs),
       `slidingWindow(${limit} per ${windowMs} ms, ${buckets} buckets)`,
       opts.name,
     ),
-    capacity: limit,
-    spanUs: windowUs,
-    wire: Object.freeze(["swb", limit, windowUs, bucketUs] as const),
+    ...counts,
+    keepsIds: false,
+    wire: Object.freeze([SLIDING_BUCKETS_WIRE, limit, windowUs, bucketUs] as const),
   });
 }
+
+/**
+ * The sliding window's descriptor. An exact log is a sorted set of admitted units scored by
+ * their slots; a bucketed window, a hash of units per bucket.
+ */
+export const slidingWindowKind: RuleKind<SlidingWindowRule, SlidingWindowSpec> = {
+  kind: "slidingWindow",
+  codes: [SLIDING_LOG_WIRE, SLIDING_BUCKETS_WIRE],
+  scaled: (rule, share) =>
+    slidingWindow({
+      limit: Math.max(1, Math.floor(rule.limit * share)),
+      window: rule.windowMs,
+      precision: rule.precision,
+      buckets: rule.buckets,
+    }),
+  parseId(code, params) {
+    const [limit = 0, windowUs = 0, bucketUs = 0] = params;
+    if (limit < 1 || windowUs < 1) return undefined;
+    if (code === SLIDING_LOG_WIRE && params.length === 2)
+      return { kind: "slidingWindow", precision: "exact", limit, windowUs };
+    if (code === SLIDING_BUCKETS_WIRE && params.length === 3 && bucketUs >= 1)
+      return { kind: "slidingWindow", precision: "bucketed", limit, windowUs, bucketUs };
+    return undefined;
+  },
+  describe: (spec, duration) =>
+    spec.precision === "exact"
+      ? `slidingWindow ${spec.limit} per ${duration(spec.windowUs)}`
+      : `slidingWindow ${spec.limit} per ${duration(spec.windowUs)}, ${Number((spec.windowUs / spec.bucketUs).toFixed(0))} buckets`,
+  read(spec, type, nowUs) {
+    const { limit, windowUs } = spec;
+    if (spec.precision === "exact") {
+      if (type !== "zset") return undefined;
+      return {
+        // Entries in the window ending now, and entries after now (reservations).
+        commands: [
+          ["ZCOUNT", `(${nowUs - windowUs}`, `${nowUs}`],
+          ["ZCOUNT", `(${nowUs}`, "+inf"],
+        ],
+        usage([inWindow, after]) {
+          const used = Number(inWindow ?? 0);
+          const waiting = Number(after ?? 0);
+          return { limit, used, available: Math.max(0, limit - used - waiting), waiting };
+        },
+      };
+    }
+    if (type !== "hash") return undefined;
+    const { bucketUs } = spec;
+    return {
+      commands: [["HGETALL"]],
+      usage([hash]) {
+        const counters = countersOf(hash);
+        if (counters === undefined) return undefined;
+        let used = 0;
+        let waiting = 0;
+        for (const [k, n] of counters) {
+          if ((k + 1) * bucketUs <= nowUs - windowUs) continue;
+          if (k * bucketUs > nowUs) waiting += n;
+          else used += n;
+        }
+        return { limit, used, available: Math.max(0, limit - used - waiting), waiting };
+      },
+    };
+  },
+  estimatesWaiting: false,
+};

@@ -1,7 +1,12 @@
 import { type Duration, durationToMicros } from "../duration.js";
 import { integer, options, positive } from "../validate.js";
 import type { TokenBucketRule } from "./rule.js";
+import { ruleId } from "./rule-id.js";
+import type { RuleKind } from "./rule-kind.js";
 import { named } from "./rule-name.js";
+
+/** The token bucket's wire code (lua/algorithms/token-bucket.lua) and id prefix: `tb:<intervalUs>:<burst>`. */
+export const TOKEN_BUCKET_WIRE = "tb";
 
 export interface TokenBucketOptions {
   /**
@@ -27,6 +32,13 @@ export interface TokenBucketOptions {
   readonly name?: string;
 }
 
+/** A token bucket as its id names it: µs per token (rounded up) and the burst. */
+export interface TokenBucketSpec {
+  readonly kind: "tokenBucket";
+  readonly intervalUs: number;
+  readonly burst: number;
+}
+
 /**
  * Token bucket, as GCRA: `rate` units per `per`, bursts up to `burst`. One key, O(1).
  * The emission interval is rounded up to a whole microsecond, so it is never faster than asked.
@@ -39,14 +51,63 @@ export function tokenBucket(input: TokenBucketOptions): TokenBucketRule {
   integer("burst", burst, 1);
   const interval = Math.ceil(perUs / rate);
   if (!Number.isSafeInteger(interval * burst)) positive("burst * per / rate (microseconds)", interval * burst);
+  const perMs = perUs / 1000;
   return Object.freeze({
     kind: "tokenBucket",
     rate,
-    perMs: perUs / 1000,
+    perMs,
     burst,
-    ...named(`tb:${interval}:${burst}`, `tokenBucket(${rate} per ${perUs / 1000} ms, burst ${burst})`, input.name),
+    ...named(
+      ruleId(TOKEN_BUCKET_WIRE, interval, burst),
+      `tokenBucket(${rate} per ${perMs} ms, burst ${burst})`,
+      input.name,
+    ),
     capacity: burst,
+    size: burst,
     spanUs: interval * burst,
-    wire: Object.freeze(["tb", interval, burst, 0] as const),
+    perSecond: (rate * 1000) / perMs,
+    leased: false,
+    keepsIds: false,
+    wire: Object.freeze([TOKEN_BUCKET_WIRE, interval, burst, 0] as const),
   });
 }
+
+/** The token bucket's descriptor; its state is one string, the TAT (µs). */
+export const tokenBucketKind: RuleKind<TokenBucketRule, TokenBucketSpec> = {
+  kind: "tokenBucket",
+  codes: [TOKEN_BUCKET_WIRE],
+  scaled: (rule, share) =>
+    tokenBucket({ rate: rule.rate * share, per: rule.perMs, burst: Math.max(1, Math.floor(rule.burst * share)) }),
+  parseId(_code, params) {
+    const [intervalUs = 0, burst = 0] = params;
+    return params.length === 2 && intervalUs >= 1 && burst >= 1
+      ? { kind: "tokenBucket", intervalUs, burst }
+      : undefined;
+  },
+  // The interval was rounded up to a whole µs, so the rate reads per second to three
+  // significant digits (or as one token per interval when slower than 1/s).
+  describe({ intervalUs, burst }, duration) {
+    const rate =
+      intervalUs <= 1_000_000
+        ? `${Number((1_000_000 / intervalUs).toPrecision(3))} per 1 s`
+        : `1 per ${duration(intervalUs)}`;
+    return `tokenBucket ${rate}, burst ${burst}`;
+  },
+  read: ({ intervalUs: interval, burst }, type, nowUs) =>
+    type !== "string"
+      ? undefined
+      : {
+          commands: [["GET"]],
+          usage([value]) {
+            const tat = Number(value);
+            if (value == null || !Number.isFinite(tat)) return undefined;
+            const tokens = Math.floor((nowUs + burst * interval - Math.max(tat, nowUs)) / interval);
+            const available = Math.min(burst, Math.max(0, tokens));
+            // Each unit spent moved the TAT on by one interval; past a full burst, units sit in the future.
+            const waiting = Math.max(0, Math.ceil((tat - nowUs) / interval) - burst);
+            return { limit: burst, used: burst - available, available, waiting };
+          },
+        },
+  // The TAT also moves when another limit of the quota reserves a later slot.
+  estimatesWaiting: true,
+};

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { expectSaneWait } from "../../../../test/support/expect-sane-wait.js";
 import { exhaustedWait } from "./exhausted-wait.js";
-import { expectSaneWait } from "./fuzz.js";
 
 const NOW = 1_800_000_000_000;
 const wait = (headers: Record<string, string>) => exhaustedWait(new Headers(headers), NOW);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectSaneWait } from "./fuzz.js";
+import { expectSaneWait } from "../../../../test/support/expect-sane-wait.js";
 import { ietfWait, parseIetfRateLimit, parseIetfRateLimitPolicy } from "./parse-ietf-rate-limit.js";
 
 describe("parseIetfRateLimit", () => {

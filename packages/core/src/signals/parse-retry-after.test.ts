@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { expectSaneWait } from "../../../../test/support/expect-sane-wait.js";
 import { MAX_SERVER_WAIT_MS } from "./cap-wait.js";
-import { expectSaneWait } from "./fuzz.js";
 import { parseRetryAfter } from "./parse-retry-after.js";
 
 const NOW = Date.parse("2026-10-21T07:27:00Z");

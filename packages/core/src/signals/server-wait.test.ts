@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectSaneWait } from "./fuzz.js";
+import { expectSaneWait } from "../../../../test/support/expect-sane-wait.js";
 import { serverWait } from "./server-wait.js";
 
 const NOW = 1_800_000_000_000;

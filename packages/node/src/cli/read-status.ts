@@ -1,10 +1,9 @@
-import { checkPrefix } from "@sluice/core/adapter";
+import { checkPrefix, parseRuleId, type RuleSpec, ruleKindOf } from "@sluice/core/adapter";
 import type { Cluster, Redis } from "ioredis";
 import { arrivalStatus } from "./arrival-status.js";
-import { countersOf, type LimitState, limitUsage } from "./limit-usage.js";
+import { describeRule } from "./describe-rule.js";
 import { parseQuotaKey, type QuotaKey, scanPattern } from "./quota-key.js";
 import { rateLimitedEvents } from "./rate-limited-events.js";
-import { describeRule, parseRuleId, type RuleSpec, stateTypes } from "./rule-spec.js";
 import { scanKeys } from "./scan-keys.js";
 import type { ArrivalReport, LimitReport, OtherKey, PauseReport, QuotaReport, StatusReport } from "./status-report.js";
 
@@ -47,16 +46,9 @@ const planOf = (suffix: string): Plan => {
   return spec ? { what: "limit", id: suffix, spec } : { what: "other" };
 };
 
+/** The Redis type of each key that is not a limit's (a limit's kind knows its own: `RuleKind.read`). */
 const expectedTypes = (plan: Plan): readonly string[] =>
-  plan.what === "limit"
-    ? stateTypes(plan.spec)
-    : plan.what === "pause"
-      ? ["string"]
-      : plan.what === "events"
-        ? ["list"]
-        : plan.what === "arrival"
-          ? ["hash"]
-          : [];
+  plan.what === "pause" ? ["string"] : plan.what === "events" ? ["list"] : plan.what === "arrival" ? ["hash"] : [];
 
 /** The results of a pipeline, an error reply (a key moved or gone meanwhile) as `undefined`. */
 const results = (replies: Array<[Error | null, unknown]> | null): unknown[] =>
@@ -71,7 +63,8 @@ const microsOf = (time: unknown): number => {
 
 /**
  * Reads one node: SCAN, then TIME and TYPE of every key, then the state of each key by its
- * type (GET, ZCOUNT, HGETALL, LRANGE). Reads only; nothing here writes or runs a script.
+ * type (GET, ZCOUNT, HGETALL, LRANGE; a limit's as its kind describes). Reads only; nothing
+ * here writes or runs a script.
  */
 async function readNode(node: Redis, prefix: string, found: Map<string, Found>): Promise<number> {
   const keys: Array<QuotaKey & { plan: Exclude<Plan, { what: "bookkeeping" }> }> = [];
@@ -103,6 +96,20 @@ async function readNode(node: Redis, prefix: string, found: Map<string, Found>):
       found.set(tag, quota);
     }
     const into = quota;
+    if (plan.what === "limit") {
+      const { spec, id } = plan;
+      const reading = ruleKindOf(spec).read(spec, type, nowUs);
+      if (reading === undefined) {
+        into.otherKeys.push({ suffix, type });
+        return;
+      }
+      for (const [command, ...args] of reading.commands) second.call(command, key, ...args);
+      read(reading.commands.length, (replies) => {
+        const usage = reading.usage(replies);
+        if (usage) into.limits.push({ id, rule: spec, description: describeRule(spec), ...usage });
+      });
+      return;
+    }
     if (plan.what === "other" || !expectedTypes(plan).includes(type)) {
       into.otherKeys.push({ suffix, type });
       return;
@@ -132,41 +139,6 @@ async function readNode(node: Redis, prefix: string, found: Map<string, Found>):
       second.lrange(key, 0, EVENTS_READ - 1);
       read(1, ([list]) => {
         if (Array.isArray(list)) into.events.push(...list.map(String));
-      });
-      return;
-    }
-    const { spec, id } = plan;
-    const add = (state: LimitState): void => {
-      into.limits.push({ id, rule: spec, description: describeRule(spec), ...limitUsage(spec, state, nowUs) });
-    };
-    if (spec.kind === "tokenBucket") {
-      second.get(key);
-      read(1, ([value]) => {
-        const tatUs = Number(value);
-        if (value != null && Number.isFinite(tatUs)) add({ kind: "tat", tatUs });
-      });
-    } else if (spec.kind === "concurrency") {
-      second.zcount(key, `(${nowUs}`, "+inf");
-      read(1, ([held]) => add({ kind: "log", inWindow: 0, ahead: Number(held ?? 0) }));
-    } else if (spec.kind === "fixedWindow" && type === "string") {
-      // The integer form: k * (limit + 1) + units of window k (lua/algorithms/fixed-window.lua).
-      second.get(key);
-      read(1, ([value]) => {
-        const packed = Number(value);
-        if (value == null || !Number.isSafeInteger(packed)) return;
-        const k = Math.floor(packed / (spec.limit + 1));
-        add({ kind: "counters", counters: new Map([[k, packed - k * (spec.limit + 1)]]) });
-      });
-    } else if (spec.kind === "slidingWindow" && spec.precision === "exact") {
-      second.zcount(key, `(${nowUs - spec.windowUs}`, `${nowUs}`);
-      second.zcount(key, `(${nowUs}`, "+inf");
-      read(2, ([inWindow, ahead]) => add({ kind: "log", inWindow: Number(inWindow ?? 0), ahead: Number(ahead ?? 0) }));
-    } else {
-      second.hgetall(key);
-      read(1, ([hash]) => {
-        if (typeof hash === "object" && hash !== null) {
-          add({ kind: "counters", counters: countersOf(hash as Record<string, string>) });
-        }
       });
     }
   });

@@ -1,3 +1,4 @@
+import { ruleKindOf } from "@sluice/core/adapter";
 import { formatDuration, trimNumber } from "./format-duration.js";
 import type { ArrivalReport, LimitReport, QuotaReport, RateLimitedEntry, StatusReport } from "./status-report.js";
 
@@ -56,11 +57,11 @@ const rowOf = (limit: LimitReport): Row => ({
   limit: limit.description,
   used: `${limit.used}/${limit.limit}`,
   free: String(limit.available),
-  // A token bucket's TAT also moves when another rule reserves a later slot, so its count is an estimate.
+  // Some kinds can only estimate what waits (a token bucket, from its TAT).
   waiting:
     limit.waiting === null
       ? "-"
-      : limit.rule.kind === "tokenBucket" && limit.waiting > 0
+      : ruleKindOf(limit.rule).estimatesWaiting && limit.waiting > 0
         ? `~${limit.waiting}`
         : String(limit.waiting),
 });

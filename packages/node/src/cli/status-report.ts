@@ -1,4 +1,4 @@
-import type { RuleSpec } from "./rule-spec.js";
+import type { RuleSpec } from "@sluice/core/adapter";
 
 /** One limit of a quota as `sluice status` sees it, computed from its key and Redis TIME. */
 export interface LimitReport {

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsx = `${root}node_modules/.bin/tsx`;
+
+export interface WorkerRun {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly quota: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly durationMs: number;
+  readonly workers: number;
+  /** Date.now offset of each worker, in ms (a worker without one keeps the real clock). */
+  readonly clockSkewsMs?: readonly number[];
+}
+
+/**
+ * Starts `workers` processes of tools/admission-worker.ts, releases them together once all are
+ * ready, and resolves to the admission times of each when all have exited.
+ */
+export async function runWorkers(run: WorkerRun): Promise<number[][]> {
+  const env = {
+    ...process.env,
+    REDIS_URL: run.redisUrl,
+    PREFIX: run.prefix,
+    QUOTA: run.quota,
+    LIMIT: String(run.limit),
+    WINDOW_MS: String(run.windowMs),
+    DURATION_MS: String(run.durationMs),
+  };
+  const children: ChildProcess[] = [];
+  const times: number[][] = [];
+  const ready: Array<Promise<void>> = [];
+  const exited: Array<Promise<void>> = [];
+  for (let w = 0; w < run.workers; w++) {
+    const skew = String(run.clockSkewsMs?.[w] ?? 0);
+    const child = spawn(tsx, [`${root}tools/admission-worker.ts`], {
+      env: { ...env, CLOCK_SKEW_MS: skew },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    children.push(child);
+    const own: number[] = [];
+    times.push(own);
+    const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
+    ready.push(
+      new Promise((resolve) => {
+        lines.on("line", (line) => {
+          if (line === "ready") return resolve();
+          const { admittedAt } = JSON.parse(line) as { admittedAt: number };
+          own.push(admittedAt);
+        });
+      }),
+    );
+    exited.push(
+      new Promise((resolve, reject) =>
+        child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`worker ${w} exited with ${code}`)))),
+      ),
+    );
+  }
+  try {
+    await Promise.all(ready);
+    for (const child of children) child.stdin?.write("go\n");
+    await Promise.all(exited);
+    return times;
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}

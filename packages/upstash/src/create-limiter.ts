@@ -1,0 +1,139 @@
+import type { Duration, Limiter } from "@sluice/core";
+import {
+  checkPrefix,
+  durationToMicros,
+  type FailMode,
+  FailModeStore,
+  invalid,
+  RedisStore,
+  type Store,
+  type StoreFailureEvent,
+  StoreLimiter,
+} from "@sluice/core/adapter";
+import { DenialCacheStore } from "./denial-cache-store.js";
+import { type UpstashRedis, UpstashScriptClient } from "./upstash-script-client.js";
+
+export interface LimiterOptions {
+  /**
+   * An `@upstash/redis` `Redis` (`Redis.fromEnv()`, or `@upstash/redis/cloudflare` in a Worker),
+   * with its defaults: auto-pipelining, base64 replies and its own retries of a failed fetch all
+   * work. Sluice never changes or closes it.
+   */
+  readonly redis: UpstashRedis;
+  /** Key prefix; every key is `<prefix>:{<quota>}:<rule>`. No braces. @default "sluice" */
+  readonly prefix?: string;
+  /**
+   * When Upstash fails or is slower than `timeout`: `"closed"` rejects with
+   * `StoreUnavailableError`, `"open"` admits (and emits an event), `"local"` decides on an
+   * in-memory limiter holding `localShare` of each limit (of this instance only).
+   * @default "closed"
+   */
+  readonly failMode?: FailMode;
+  /**
+   * How long each call may take before `failMode` applies: ms or a string like `"2s"`, 1 ms to
+   * 60 s. Longer than `@sluice/node`'s 1 s: a fresh instance's first request opens a TLS
+   * connection, and the client retries a failed fetch after 50 ms on its own.
+   * @default 2000
+   */
+  readonly timeout?: Duration;
+  /** Share of each limit the local fallback may spend, in (0, 1]. @default 0.1 */
+  readonly localShare?: number;
+  /**
+   * Decide concurrent acquires of this instance in one script call (in order, exactly as
+   * separate calls): many decisions per HTTP request.
+   * @default true
+   */
+  readonly coalesce?: boolean;
+  /**
+   * Keep each admitting call's reply in Redis for 10 s (or twice `timeout`, if longer), so that
+   * a request the client sends again after losing the reply (its own retries, up to 5 by default)
+   * is answered from the first run instead of charged twice. Costs one short-lived key per call.
+   * @default true
+   */
+  readonly rememberReplies?: boolean;
+  /**
+   * After the store denies a request with a wait, answer the same request (quota, cost,
+   * priority) from memory until then, so that a blocked quota costs no request. Only denials are
+   * answered this way; a slot given back or a reset elsewhere is seen once the denial is this old
+   * at most. `false` asks the store every time. Ms or a string, 1 ms to 1 day.
+   * @default "10s"
+   */
+  readonly cacheDenials?: Duration | false;
+  /** Called on every store failure; nothing is logged by default. */
+  readonly onEvent?: (event: StoreFailureEvent) => void;
+}
+
+/** The option, or its default when absent; `null` is a value (and fails its check), not "absent". */
+const optionOr = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const defaults = {
+  prefix: "sluice",
+  failMode: "closed",
+  timeout: 2000,
+  localShare: 0.1,
+  coalesce: true,
+  rememberReplies: true,
+  cacheDenials: "10s",
+  /** Least time a reply is remembered: @upstash/redis's default retries span about 4.5 s. */
+  rememberMs: 10_000,
+} as const;
+
+/** Script clients by Redis: limiters made per request on one Redis send each script's source once. */
+const scriptClients = new WeakMap<UpstashRedis, UpstashScriptClient>();
+
+function scriptClientOf(redis: UpstashRedis): UpstashScriptClient {
+  let client = scriptClients.get(redis);
+  if (client === undefined) {
+    client = new UpstashScriptClient(redis);
+    scriptClients.set(redis, client);
+  }
+  return client;
+}
+
+/**
+ * Creates a limiter over `@upstash/redis` (HTTP), for edge runtimes and serverless functions:
+ * the same quotas, keys and scripts as `@sluice/node`, so both share one quota exactly. A
+ * decision is one HTTP request (none for a denial still in force, see `cacheDenials`); a
+ * waiter on a full concurrency limit asks again at the earliest lease expiry or after a backoff
+ * of 50 ms doubling to 1 s, as there is no pub/sub over HTTP.
+ * @example
+ * const limiter = createLimiter({ redis: Redis.fromEnv() });
+ * const api = limiter.quota("hikerapi", { limits: [tokenBucket({ rate: 11 })] });
+ * const attempt = await api.tryAcquire();
+ * if (!attempt.allowed) return new Response(null, { status: 429, headers: { "Retry-After": String(Math.ceil(attempt.retryAfterMs / 1000)) } });
+ */
+export function createLimiter(options: LimiterOptions): Limiter {
+  if (typeof options !== "object" || options === null) invalid("options", "an options object", options);
+  const { redis } = options;
+  if (typeof redis?.evalsha !== "function" || typeof redis.eval !== "function") {
+    invalid("redis", "an @upstash/redis Redis instance", redis);
+  }
+  const prefix = checkPrefix(optionOr(options.prefix, defaults.prefix));
+  const failMode = optionOr(options.failMode, defaults.failMode);
+  if (!["closed", "open", "local"].includes(failMode)) invalid("failMode", '"closed", "open" or "local"', failMode);
+  const timeoutMs = durationToMicros("timeout", optionOr(options.timeout, defaults.timeout), 1, 60_000) / 1000;
+  const localShare = optionOr(options.localShare, defaults.localShare);
+  if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
+    invalid("localShare", "a number in (0, 1]", localShare);
+  const coalesce = optionOr(options.coalesce, defaults.coalesce);
+  if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
+  const rememberReplies = optionOr(options.rememberReplies, defaults.rememberReplies);
+  if (typeof rememberReplies !== "boolean") invalid("rememberReplies", "a boolean", rememberReplies);
+  const cacheDenials = optionOr(options.cacheDenials, defaults.cacheDenials);
+  if (cacheDenials !== false && typeof cacheDenials !== "number" && typeof cacheDenials !== "string")
+    invalid("cacheDenials", 'false or a duration such as "10s"', cacheDenials);
+  const cacheMs = cacheDenials === false ? 0 : durationToMicros("cacheDenials", cacheDenials, 1, DAY_MS) / 1000;
+  if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+    invalid("onEvent", "a function", options.onEvent);
+  }
+  const redisStore = new RedisStore(scriptClientOf(redis), {
+    rememberReplies,
+    rememberMs: Math.max(defaults.rememberMs, 2 * timeoutMs),
+    timeoutMs,
+  });
+  const guarded = new FailModeStore(redisStore, { failMode, timeoutMs, localShare, onEvent: options.onEvent });
+  const store: Store = cacheMs > 0 ? new DenialCacheStore(guarded, cacheMs) : guarded;
+  return new StoreLimiter(store, { prefix, coalesce });
+}

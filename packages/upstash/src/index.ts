@@ -1,0 +1,35 @@
+// Everything an application on @upstash/redis needs: `createLimiter` and the core's user entry.
+export {
+  type AcquireOptions,
+  type Attempt,
+  CostExceedsCapacityError,
+  concurrency,
+  createMemoryLimiter,
+  type Decision,
+  type Duration,
+  type ErrorCode,
+  type Feedback,
+  type FeedbackOptions,
+  fixedWindow,
+  type Grant,
+  isCostExceedsCapacityError,
+  isQuotaExceededError,
+  isSluiceError,
+  isStoreUnavailableError,
+  type Limiter,
+  type LimitStatus,
+  type Quota,
+  QuotaExceededError,
+  type QuotaOptions,
+  type QuotaState,
+  type Rule,
+  type ServerAnswer,
+  SluiceError,
+  StoreUnavailableError,
+  slidingWindow,
+  type TryAcquireOptions,
+  tokenBucket,
+} from "@sluice/core";
+export type { FailMode, StoreFailureEvent } from "@sluice/core/adapter";
+export { createLimiter, type LimiterOptions } from "./create-limiter.js";
+export type { UpstashRedis } from "./upstash-script-client.js";

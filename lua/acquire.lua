@@ -29,7 +29,7 @@
            in it, >= 1), their rule set (1..S), R (requests per quota, >= 1; a call decides at
            most 100,000 requests) and the terms all
            N * R requests share: cost (integer units >= 1, or 0 when not recording), maxWait
-           (microseconds the caller accepts to wait; -1 = no bound), reserve (per mille of each
+           (microseconds the caller accepts to wait; -1 = no bound), headroom_pm (per mille of each
            limit's size the request must leave free: headroom for higher priorities; 0 for the
            highest); then, only when the rule set has an exact sliding window or a concurrency
            limit, N * R request ids, quota by quota (unique per acquire: they name log entries

@@ -240,7 +240,7 @@ describe("maxLateness", () => {
     // The second call's reply comes 40 ms late; meanwhile another process reserves the next slot.
     const { store, cancels } = lateStore([0, 40], async (memory, quotas) => {
       const { keys, rules } = quotas[0] as StoreAcquire;
-      const other = { id: "other", cost: 1, maxWaitUs: 5_000_000, reserve: 0 };
+      const other = { id: "other", cost: 1, maxWaitUs: 5_000_000, headroomPerMille: 0 };
       await memory.acquire([{ keys, rules, requests: [other] }], { record: true });
     });
     const q = new StoreLimiter(store, { prefix: randomPrefix() }).quota("late", {

@@ -110,14 +110,14 @@ describe("a call resent after a reconnect, replies remembered", () => {
     );
     const rules = [tokenBucket({ rate: 10, burst: 3 }), slidingWindow({ limit: 3, window: "1s" })];
     const quota = { keys: quotaKeys(randomPrefix(), "resend", rules), rules };
-    const requests = [1, 1].map((cost, i) => ({ id: `resent-${i}`, cost, maxWaitUs: 0, reserve: 0 }));
+    const requests = [1, 1].map((cost, i) => ({ id: `resent-${i}`, cost, maxWaitUs: 0, headroomPerMille: 0 }));
     const first = await store.acquire([{ ...quota, requests }], { record: true });
     const resent = await store.acquire([{ ...quota, requests }], { record: true });
     // the same decisions; only where each call places Redis's moment on the local clock differs
     const decided = (calls: typeof first) => calls.map((q) => q.map(({ localNowUs, ...decision }) => decision));
     expect(decided(resent)).toEqual(decided(first));
     // one unit left of three: the resend spent nothing
-    const peek = [{ ...quota, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }];
+    const peek = [{ ...quota, requests: [{ id: "", cost: 0, maxWaitUs: 0, headroomPerMille: 0 }] }];
     const state = (await store.acquire(peek, { record: false }))[0]?.[0];
     expect(state?.limits.map((l) => l.remaining)).toEqual([1, 1]);
   });
@@ -135,13 +135,13 @@ describe("a cancel resent after a reconnect", () => {
     });
     const rules = [fixedWindow({ limit: 5, window: "1h" })];
     const keys = quotaKeys(randomPrefix(), "cancel", rules);
-    const request = (id: string) => ({ keys, rules, requests: [{ id, cost: 2, maxWaitUs: 0, reserve: 0 }] });
+    const request = (id: string) => ({ keys, rules, requests: [{ id, cost: 2, maxWaitUs: 0, headroomPerMille: 0 }] });
     const a = (await store.acquire([request("a")], { record: true }))[0]?.[0];
     await store.acquire([request("b")], { record: true });
     const cancel = { keys, rules, id: "a", cost: 2, slotUs: a?.nowUs ?? 0, resetsUs: [0] };
     await store.cancel(cancel);
     await store.cancel(cancel);
-    const peek = [{ keys, rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }] }];
+    const peek = [{ keys, rules, requests: [{ id: "", cost: 0, maxWaitUs: 0, headroomPerMille: 0 }] }];
     const state = (await store.acquire(peek, { record: false }))[0]?.[0];
     // b's two units are still counted: the resent cancel gave nothing back twice
     expect(state?.limits[0]?.remaining).toBe(3);
@@ -167,7 +167,7 @@ describe("cold start", () => {
     });
     const rules = [tokenBucket({ rate: 100 })];
     const quota = { keys: quotaKeys(randomPrefix(), "cold", rules), rules };
-    const request = (id: string) => [{ ...quota, requests: [{ id, cost: 1, maxWaitUs: 0, reserve: 0 }] }];
+    const request = (id: string) => [{ ...quota, requests: [{ id, cost: 1, maxWaitUs: 0, headroomPerMille: 0 }] }];
     await store.acquire(request("c1"), { record: true });
     await store.acquire(request("c2"), { record: true });
     await redis.script("FLUSH");

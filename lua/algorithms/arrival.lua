@@ -122,14 +122,14 @@ local arrival_part = {
 algorithms.ar = arrival_part
 
 -- Widens the specs of a quota's limits by its arrival state's margin and share (margin 0 and a
--- whole share leave them as configured), for requests of `cost` leaving holds[i], which may
+-- whole share leave them as configured), for requests of `cost` leaving headrooms[i], which may
 -- wait for their slot or not (`waits`).
-local function widen_all(set, specs, arrival_state, cost, holds, waits)
+local function widen_all(set, specs, arrival_state, cost, headrooms, waits)
   if arrival_state.m == 0 and arrival_state.e >= 1000 then return end
   for i = 1, #set do
     local widen = set[i].algo.widen
     if widen then
-      local need = (set[i].one_slot and 1 or cost) + holds[i]
+      local need = (set[i].one_slot and 1 or cost) + headrooms[i]
       specs[i] = widen(set[i].spec, arrival_state.m, arrival_state.e, need, waits)
     end
   end

@@ -32,8 +32,8 @@ algorithms.cc = {
       added = {},
     }
   end,
-  earliest = function(state, spec, _, t, _, hold)
-    if state.live + 1 + hold <= spec.limit then return t end
+  earliest = function(state, spec, _, t, _, headroom)
+    if state.live + 1 + headroom <= spec.limit then return t end
     return nil, state.next
   end,
   commit = function(state, spec, _, t, id)

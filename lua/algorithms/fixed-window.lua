@@ -88,15 +88,15 @@ algorithms.fw = {
     end
     return state
   end,
-  earliest = function(state, spec, n, t, _, hold)
+  earliest = function(state, spec, n, t, _, headroom)
     local base = math.max(t, state.last)
     local k = window_of(spec, base)
     -- Only windows holding admissions can be full (k, or k + 1 for a slot in k's last margin),
     -- so this ends within fields + 2 steps.
     for _ = 0, state.fields + 1 do
-      if (state.used[k] or 0) + n + hold <= spec.limit then
+      if (state.used[k] or 0) + n + headroom <= spec.limit then
         local c = math.max(base, window_start(spec, k))
-        if c + spec.margin < window_start(spec, k + 1) or (state.used[k + 1] or 0) + n + hold <= spec.limit then
+        if c + spec.margin < window_start(spec, k + 1) or (state.used[k + 1] or 0) + n + headroom <= spec.limit then
           return c
         end
       end

@@ -48,9 +48,9 @@ algorithms.swb = {
     table.sort(state.buckets, function(x, y) return x.k < y.k end)
     return state
   end,
-  earliest = function(state, spec, n, t, _, hold)
+  earliest = function(state, spec, n, t, _, headroom)
     local base = math.max(t, state.last)
-    local excess = state.live + n + hold - spec.limit
+    local excess = state.live + n + headroom - spec.limit
     if excess <= 0 then return base end
     for _, b in ipairs(state.buckets) do
       excess = excess - b.n

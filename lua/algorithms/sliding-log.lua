@@ -135,12 +135,12 @@ algorithms.sw = {
       key = key, floor = floor, dead = total - live, live = live, stored = live, added = {}, last = tonumber(last[2]) or 0,
     }
   end,
-  earliest = function(state, spec, n, t, key, hold, gaps)
+  earliest = function(state, spec, n, t, key, headroom, gaps)
     -- Before the last slot: where every window containing the time has room for n (leaving
-    -- `hold`). A sparse log is searched for the earliest such time (while `gaps`); in a dense
+    -- `headroom`). A sparse log is searched for the earliest such time (while `gaps`); in a dense
     -- one only t is tried, and the window that ends at t, the usual obstacle, is counted before
     -- the log is read.
-    local room = spec.limit - n - hold
+    local room = spec.limit - n - headroom
     if t < state.last and room >= 0 then
       if gaps and count_between(state, t - spec.window, t + spec.window) <= GAP_SCAN then
         local gap = gap_from(state, spec, room, t)
@@ -151,7 +151,7 @@ algorithms.sw = {
       end
     end
     local base = math.max(t, state.last)
-    local excess = state.live + n + hold - spec.limit
+    local excess = state.live + n + headroom - spec.limit
     if excess <= 0 then return base end
     -- The excess-th oldest live entry must have left the window: slot >= its time + window.
     -- This call's unwritten entries come after the stored ones.

@@ -41,8 +41,8 @@ algorithms.tb = {
   load = function(key)
     return { tat = tonumber(redis.call("GET", key)) or 0 }
   end,
-  earliest = function(state, spec, n, t, _, hold)
-    return math.max(t, state.tat - (spec.burst - n - hold) * spec.interval + spec.margin)
+  earliest = function(state, spec, n, t, _, headroom)
+    return math.max(t, state.tat - (spec.burst - n - headroom) * spec.interval + spec.margin)
   end,
   commit = function(state, spec, n, t)
     state.tat = math.max(state.tat, t) + n * spec.interval

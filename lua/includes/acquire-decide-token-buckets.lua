@@ -4,7 +4,7 @@
   quotas are the hot path and Redis's Lua pays for every function call and table. Same
   arithmetic, same writes, same reply; the conformance suite checks both against the model.
 
-  Every earliest time of a bucket is max(t, TAT - (burst - cost - hold) * interval + margin),
+  Every earliest time of a bucket is max(t, TAT - (burst - cost - headroom) * interval + margin),
   which does not move with t: one pass over the limits, then the arrival part's pacing (which
   only moves a slot later), finds the slot.
 ]]
@@ -15,7 +15,7 @@ for q = 1, quota_count do
   local quota = quotas[q]
   local set, key_at = quota.set, quota.key_at
   local limit_count = #set
-  local cost, max_wait, hold = quota.cost, quota.max_wait, quota.hold
+  local cost, max_wait, headrooms = quota.cost, quota.max_wait, quota.headrooms
   -- The arrival part, when the quota has one: its margin and share widen the buckets, its
   -- pacing spaces the slots (algorithms/arrival.lua).
   local arrival, arrival_state = set.arrival, nil
@@ -25,7 +25,7 @@ for q = 1, quota_count do
   end
   if arrival then
     arrival_state = arrival_part.load(KEYS[key_at + arrival], specs[arrival], now)
-    widen_all(set, specs, arrival_state, cost, hold, max_wait ~= 0)
+    widen_all(set, specs, arrival_state, cost, headrooms, max_wait ~= 0)
   end
   local tats = {}
   for i = 1, limit_count do
@@ -39,7 +39,7 @@ for q = 1, quota_count do
     for i = 1, limit_count do
       if i ~= arrival then
         local spec = specs[i]
-        local t = tats[i] - (spec.burst - cost - hold[i]) * spec.interval + spec.margin
+        local t = tats[i] - (spec.burst - cost - headrooms[i]) * spec.interval + spec.margin
         if t > slot then slot, blocking = t, i end
       end
     end

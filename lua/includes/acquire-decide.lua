@@ -14,7 +14,7 @@
 -- A request that cannot wait (maxWait 0, a tryAcquire) is not paced: pacing spreads slots that
 -- are waited for, and must not turn a burst the limits allow into denials.
 local GAP_PASSES = 32
-local function decide(set, specs, states, keys_at, paused, cost, holds, paced)
+local function decide(set, specs, states, keys_at, paused, cost, headrooms, paced)
   local slot, blocking = math.max(now, paused), 0
   if paused > now then blocking = -1 end
   for pass = 1, 64 do
@@ -23,7 +23,7 @@ local function decide(set, specs, states, keys_at, paused, cost, holds, paced)
       if paced or i ~= set.arrival then
         local rule = set[i]
         local t, expiry =
-          rule.algo.earliest(states[i], specs[i], cost, slot, KEYS[keys_at + i], holds[i], pass <= GAP_PASSES)
+          rule.algo.earliest(states[i], specs[i], cost, slot, KEYS[keys_at + i], headrooms[i], pass <= GAP_PASSES)
         if t == nil then return false, math.max(0, expiry - now), i, false end
         if t > slot then slot, blocking, moved = t, i, true end
       end
@@ -41,14 +41,14 @@ for q = 1, quota_count do
   local quota = quotas[q]
   local set, key_at = quota.set, quota.key_at
   local limit_count = #set
-  local cost, max_wait, hold = quota.cost, quota.max_wait, quota.hold
+  local cost, max_wait, headrooms = quota.cost, quota.max_wait, quota.headrooms
   local states, specs, arrival = {}, {}, set.arrival
   for i = 1, limit_count do
     specs[i] = set[i].spec
   end
   if arrival then
     states[arrival] = set[arrival].algo.load(KEYS[key_at + arrival], specs[arrival], now)
-    widen_all(set, specs, states[arrival], cost, hold, max_wait ~= 0)
+    widen_all(set, specs, states[arrival], cost, headrooms, max_wait ~= 0)
   end
   for i = 1, limit_count do
     if i ~= arrival then states[i] = set[i].algo.load(KEYS[key_at + i], specs[i], now) end
@@ -57,7 +57,7 @@ for q = 1, quota_count do
   local dirty = false
   for j = quota.first, quota.last do
     local id = ids[j]
-    local settled, wait, blocking, queueable = decide(set, specs, states, key_at, paused, cost, hold, max_wait ~= 0)
+    local settled, wait, blocking, queueable = decide(set, specs, states, key_at, paused, cost, headrooms, max_wait ~= 0)
     local admitted = settled and (max_wait < 0 or wait <= max_wait)
     if admitted and record then
       for i = 1, limit_count do

@@ -5,12 +5,12 @@
   script supports, before the half that decides (acquire-decide or acquire-decide-token-buckets).
 
   Leaves: now, record, remember, quota_count, quotas[q] = { set, key_at, first, last, cost,
-  max_wait, hold } (the terms every request of q shares) and, where the rule set keeps ids,
+  max_wait, headrooms } (the terms every request of q shares) and, where the rule set keeps ids,
   ids[j] per request j (first..last of its quota).
 
   Written for Redis's Lua interpreter, which runs this on every call: each number is parsed
   once per run, no table is made per request, each rule's size is worked out once per rule
-  set, and requests without headroom share one list of zero holds per rule set.
+  set, and requests without headroom share one list of zero headrooms per rule set.
 ]]
 
 local now = clock(ARGV[1])
@@ -37,35 +37,35 @@ local sets, at = {}, 6
 for s = 1, set_count do
   local limit_count = int_arg(ARGV[at], "limit count", 1)
   local set = parse_specs(at + 1, limit_count)
-  set.no_holds = {}
+  set.no_headrooms = {}
   for i, rule in ipairs(set) do
     rule.size = rule.algo.size(rule.spec)
     -- a concurrency limit takes one slot whatever the cost
     rule.one_slot = rule.algo.capacity(rule.spec) == math.huge
-    set.no_holds[i] = 0
+    set.no_headrooms[i] = 0
   end
   sets[s] = set
   at = at + 1 + limit_count * 4
 end
 
 -- Units of each limit a request must leave free (headroom kept for higher priorities).
-local function holds_of(set, reserve, cost)
-  if reserve == 0 then return set.no_holds end
-  local holds = {}
+local function headrooms_of(set, headroom_pm, cost)
+  if headroom_pm == 0 then return set.no_headrooms end
+  local headrooms = {}
   for i = 1, #set do
     local rule = set[i]
-    holds[i] = math.floor(rule.size * reserve / 1000)
+    headrooms[i] = math.floor(rule.size * headroom_pm / 1000)
     local need = rule.one_slot and 1 or cost
-    if record and need + holds[i] > rule.size then
-      fail("cost " .. need .. " plus the headroom " .. holds[i] .. " can never fit limit " .. i)
+    if record and need + headrooms[i] > rule.size then
+      fail("cost " .. need .. " plus the headroom " .. headrooms[i] .. " can never fit limit " .. i)
     end
   end
-  return holds
+  return headrooms
 end
 
 -- Quotas come in runs of quotas that share a rule set, a number of requests and each
--- request's cost, maxWait and reserve (a batch of tryAcquires on distinct keys is one run):
--- 6 ARGV (N quotas, rule set, R, cost, maxWait, reserve), then N * R request ids if the rule
+-- request's cost, maxWait and headroom_pm (a batch of tryAcquires on distinct keys is one run):
+-- 6 ARGV (N quotas, rule set, R, cost, maxWait, headroom_pm), then N * R request ids if the rule
 -- set keeps ids. Each quota has 1 + L KEYS (pause, then one per limit).
 local quota_count = int_arg(ARGV[at], "quota count", 1)
 at = at + 1
@@ -80,7 +80,7 @@ while q < quota_count do
   if cost > set.capacity then fail("cost " .. cost .. " exceeds the capacity " .. set.capacity .. " of a limit") end
   if record and cost < 1 then fail("an acquire needs a cost >= 1") end
   local max_wait = int_arg(ARGV[at + 4], "maxWait", -1)
-  local hold = holds_of(set, int_arg(ARGV[at + 5], "reserve", 0), cost)
+  local headrooms = headrooms_of(set, int_arg(ARGV[at + 5], "headroom", 0), cost)
   at = at + 6
   if q + run > quota_count then fail("runs give more quotas than the count " .. quota_count) end
   -- The work of a call stays bounded by its size: every quota has its KEYS, and requests are capped.
@@ -90,7 +90,7 @@ while q < quota_count do
     q = q + 1
     quotas[q] = {
       set = set, key_at = key_at, first = r + 1, last = r + request_count,
-      cost = cost, max_wait = max_wait, hold = hold,
+      cost = cost, max_wait = max_wait, headrooms = headrooms,
     }
     if set.uses_id then
       for _ = 1, request_count do

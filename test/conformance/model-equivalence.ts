@@ -38,7 +38,7 @@ const command = fc.oneof(
               cost: fc.integer({ min: 1, max: 3 }),
               maxWaitUs: fc.constantFrom(0, 100_000, 1_000_000, -1),
               // priority headroom, per mille: every cost still fits every rule of RULES
-              reserve: fc.constantFrom(0, 0, 200, 300),
+              headroomPerMille: fc.constantFrom(0, 0, 200, 300),
             }),
             { minLength: 1, maxLength: 3 },
           ),

@@ -28,13 +28,13 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         keys,
         acquire: async (
           now: number,
-          options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string; reserve?: number } = {},
+          options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string; headroomPerMille?: number } = {},
         ) => {
           const request = {
             id: options.id ?? `r${++ids}`,
             cost: options.cost ?? 1,
             maxWaitUs: options.maxWaitUs ?? 0,
-            reserve: options.reserve ?? 0,
+            headroomPerMille: options.headroomPerMille ?? 0,
           };
           const call = { record: options.record ?? true, nowUs: now };
           const [[decision]] = (await store.acquire([{ keys, rules, requests: [request] }], call)) as [[StoreDecision]];
@@ -217,7 +217,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
           id: `${rule.id}-${k}`,
           cost: 1,
           maxWaitUs: 140 * TICK,
-          reserve: 0,
+          headroomPerMille: 0,
         }));
         await store.acquire([{ keys, rules, requests }], { record: true, nowUs: t0 });
         for (let k = 0; k < 140; k++) {
@@ -226,7 +226,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         }
       }
       const rules = [a, b];
-      const request = { id: "both", cost: 1, maxWaitUs: 2 * 140 * TICK, reserve: 0 };
+      const request = { id: "both", cost: 1, maxWaitUs: 2 * 140 * TICK, headroomPerMille: 0 };
       const [[decision]] = (await store.acquire([{ keys: quotaKeys(prefix, "q", rules), rules, requests: [request] }], {
         record: true,
         nowUs: t0,
@@ -271,7 +271,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         id: `b${i}`,
         cost,
         maxWaitUs: i % 2 === 0 ? SECOND : 0,
-        reserve: 0,
+        headroomPerMille: 0,
       }));
       const call = { record: true, nowUs: t0 };
       const [batched] = await store.acquire([{ keys: quotaKeys(randomPrefix(), "q", rules), rules, requests }], call);
@@ -289,7 +289,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       const prefix = randomPrefix();
       const both = { keys: quotaKeys(prefix, "api", [app, endpoint]), rules: [app, endpoint] };
       const appOnly = { keys: quotaKeys(prefix, "api", [app]), rules: [app] };
-      const request = (id: string) => [{ id, cost: 1, maxWaitUs: 0, reserve: 0 }];
+      const request = (id: string) => [{ id, cost: 1, maxWaitUs: 0, headroomPerMille: 0 }];
       const decisions = await store.acquire(
         [
           { ...both, requests: [...request("x1"), ...request("x2")] },
@@ -306,10 +306,10 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
     it("priority headroom: lower priorities leave a share of every limit free", async () => {
       const q = quota([tokenBucket({ rate: 10, burst: 10 }), slidingWindow({ limit: 10, window: "1s" })]);
       const t0 = start();
-      // reserve 200 per mille leaves 2 of 10 units: the 9th normal acquire is refused...
-      for (let i = 0; i < 8; i++) expect((await q.acquire(t0, { reserve: 200 })).admitted).toBe(true);
-      expect((await q.acquire(t0, { reserve: 200 })).admitted).toBe(false);
-      // ...while a higher priority (reserve 0) still gets the last two at once
+      // headroomPerMille 200 per mille leaves 2 of 10 units: the 9th normal acquire is refused...
+      for (let i = 0; i < 8; i++) expect((await q.acquire(t0, { headroomPerMille: 200 })).admitted).toBe(true);
+      expect((await q.acquire(t0, { headroomPerMille: 200 })).admitted).toBe(false);
+      // ...while a higher priority (headroomPerMille 0) still gets the last two at once
       expect((await q.acquire(t0, { cost: 2 })).admitted).toBe(true);
       expect((await q.acquire(t0)).admitted).toBe(false);
     });

@@ -26,7 +26,7 @@ interface Pending {
   /** `performance.now()` ms by which the slot must come; `Infinity` for no bound. */
   readonly deadline: number;
   /** Per mille of each limit to leave free (priority headroom). */
-  readonly reserve: number;
+  readonly headroomPerMille: number;
   readonly resolve: (decision: StoreDecision) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -88,9 +88,15 @@ export class AcquireBatcher {
     return { keys, rules, arrival, slot: this.#store.slotOf(keys.pause), group };
   }
 
-  decide(quota: QuotaShape, id: string, cost: number, deadline: number, reserve: number): Promise<StoreDecision> {
+  decide(
+    quota: QuotaShape,
+    id: string,
+    cost: number,
+    deadline: number,
+    headroomPerMille: number,
+  ): Promise<StoreDecision> {
     return new Promise((resolve, reject) => {
-      const pending = { quota, id, cost, deadline, reserve, resolve, reject };
+      const pending = { quota, id, cost, deadline, headroomPerMille, resolve, reject };
       if (!this.#coalesce) return void this.#send([pending]);
       const slot = quota.slot;
       let lane = this.#lanes.get(slot);
@@ -133,7 +139,7 @@ export class AcquireBatcher {
             id: p.id,
             cost: p.cost,
             maxWaitUs: maxWaitUs(p.deadline),
-            reserve: p.reserve,
+            headroomPerMille: p.headroomPerMille,
           })),
         })),
         { record: true },

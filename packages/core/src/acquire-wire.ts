@@ -13,9 +13,9 @@ function wireOf(rule: Rule): string {
   return wire;
 }
 
-/** Whether two requests can share a run: the same cost, maxWait and reserve. */
+/** Whether two requests can share a run: the same cost, maxWait and headroomPerMille. */
 export const sameTerms = (a: StoreRequest, b: StoreRequest): boolean =>
-  a.cost === b.cost && a.maxWaitUs === b.maxWaitUs && a.reserve === b.reserve;
+  a.cost === b.cost && a.maxWaitUs === b.maxWaitUs && a.headroomPerMille === b.headroomPerMille;
 
 /** Rule lists with the same signature are one rule set in a call (sent once). */
 function signatureOf(quota: StoreAcquire): string {
@@ -126,7 +126,14 @@ export function encodeAcquire(quotas: readonly StoreAcquire[]): AcquireWire {
         runArgs[run.at] = String(++run.length);
       } else {
         run = { at: runArgs.length, length: 1, set: set.index, count, head };
-        runArgs.push("1", set.index, String(count), String(head.cost), String(head.maxWaitUs), String(head.reserve));
+        runArgs.push(
+          "1",
+          set.index,
+          String(count),
+          String(head.cost),
+          String(head.maxWaitUs),
+          String(head.headroomPerMille),
+        );
       }
       if (set.usesIds) for (let i = from; i < end; i++) runArgs.push((requests[i] as StoreRequest).id);
       from = end;

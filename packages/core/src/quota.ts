@@ -22,7 +22,7 @@ export interface QuotaOptions {
   /**
    * Share of each limit, 0 to 0.5, kept for higher priorities: a `"normal"` acquire leaves this
    * share of every limit free for `"high"` ones, a `"low"` acquire twice this share. Decided in
-   * the script, so it holds across all processes. With headroom, acquires below `"high"` do not
+   * the script, so it headrooms across all processes. With headroom, acquires below `"high"` do not
    * reserve ahead: they sleep until the slot the script reports and ask again, so a
    * high-priority request is never queued behind them (their cost: no FIFO among themselves,
    * one more store call per wait). Limits too small for a whole unit of headroom get none.
@@ -212,18 +212,18 @@ export class Quota {
   }
 
   /** Per mille of each limit an acquire of this priority leaves free; checks that the cost can ever fit. */
-  #reserve(cost: number, input: TryAcquireOptions | undefined): number {
+  #headroomFor(cost: number, input: TryAcquireOptions | undefined): number {
     const priority = input?.priority === undefined ? "normal" : input.priority;
     if (!Object.hasOwn(priorityLevels, priority)) invalid("priority", '"high", "normal" or "low"', priority);
-    const reserve = Math.round(priorityLevels[priority] * this.#headroom * 1000);
+    const headroomPerMille = Math.round(priorityLevels[priority] * this.#headroom * 1000);
     for (const rule of this.rules) {
       if (cost > rule.capacity) throw new CostExceedsCapacityError(cost, rule.capacity, rule.label);
-      const hold = Math.floor((rule.size * reserve) / 1000);
+      const headroom = Math.floor((rule.size * headroomPerMille) / 1000);
       const need = rule.leased ? 1 : cost;
-      if (need + hold > rule.size)
-        throw new CostExceedsCapacityError(need, rule.size - hold, `${rule.label} at priority "${priority}"`);
+      if (need + headroom > rule.size)
+        throw new CostExceedsCapacityError(need, rule.size - headroom, `${rule.label} at priority "${priority}"`);
     }
-    return reserve;
+    return headroomPerMille;
   }
 
   #decision(raw: StoreDecision, lease: string): Attempt {
@@ -259,9 +259,9 @@ export class Quota {
    */
   async tryAcquire(input?: TryAcquireOptions): Promise<Attempt> {
     const cost = costOf(input);
-    const reserve = this.#reserve(cost, input);
+    const headroomPerMille = this.#headroomFor(cost, input);
     const lease = requestId();
-    const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), reserve);
+    const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), headroomPerMille);
     const decision = this.#decision(raw, lease);
     if (raw.admitted) placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
     const late =
@@ -287,7 +287,7 @@ export class Quota {
     let onFirstReply = input?.onFirstReply;
     if (onFirstReply !== undefined && typeof onFirstReply !== "function")
       invalid("onFirstReply", "a function (decision) => void", onFirstReply);
-    const reserve = this.#reserve(cost, input);
+    const headroomPerMille = this.#headroomFor(cost, input);
     let listening = false;
     let woken = false;
     let polls = 0;
@@ -297,8 +297,8 @@ export class Quota {
         const lease = requestId();
         // Below the top priority (headroom in use) nothing is reserved ahead: a queue of
         // reservations would make a later high-priority request wait behind it.
-        const reserveUntil = reserve > 0 ? performance.now() : deadline;
-        const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, reserve);
+        const reserveUntil = headroomPerMille > 0 ? performance.now() : deadline;
+        const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, headroomPerMille);
         const decision = this.#decision(raw, lease);
         if (onFirstReply !== undefined) {
           const call = onFirstReply;
@@ -325,7 +325,7 @@ export class Quota {
           if (performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
           continue;
         }
-        if (raw.queueable && reserve > 0 && performance.now() + decision.retryAfterMs <= deadline) {
+        if (raw.queueable && headroomPerMille > 0 && performance.now() + decision.retryAfterMs <= deadline) {
           // Sleep until the slot the script found, once, then ask again; higher priorities go first.
           await sleep(decision.retryAfterMs, signal);
           continue;
@@ -587,7 +587,7 @@ export class Quota {
           keys: this.#keys,
           rules: this.rules,
           arrival: this.#arrival,
-          requests: [{ id: "", cost: 0, maxWaitUs: 0, reserve: 0 }],
+          requests: [{ id: "", cost: 0, maxWaitUs: 0, headroomPerMille: 0 }],
         },
       ],
       {

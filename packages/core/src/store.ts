@@ -18,7 +18,7 @@ export interface StoreRequest {
   /** Microseconds the caller accepts to wait; -1 for no bound. */
   readonly maxWaitUs: number;
   /** Per mille of each limit this request must leave free for higher priorities (0 = highest). */
-  readonly reserve: number;
+  readonly headroomPerMille: number;
 }
 
 /** One quota's share of an acquire call: its requests, decided in order. */

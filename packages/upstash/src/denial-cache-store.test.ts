@@ -40,7 +40,7 @@ const request = (terms: Partial<StoreRequest> = {}): StoreRequest => ({
   id: `r${++ids}`,
   cost: 1,
   maxWaitUs: 0,
-  reserve: 0,
+  headroomPerMille: 0,
   ...terms,
 });
 const call = { record: true };
@@ -86,7 +86,7 @@ describe("DenialCacheStore", () => {
     inner.answer = () => denied(800_000);
     await ask();
     await ask({ cost: 2 });
-    await ask({ reserve: 100 });
+    await ask({ headroomPerMille: 100 });
     expect(inner.asked).toHaveLength(3);
   });
 

@@ -28,7 +28,7 @@ const MAX_DENIALS = 10_000;
 
 /** Requests with these keys, rules and terms get the same answer until the state loosens. */
 const denialKey = (quota: StoreAcquire, request: StoreRequest): string =>
-  `${quota.keys.limits.join(" ")}|${quota.arrival?.wire.join(":") ?? ""}|${request.cost}|${request.reserve}`;
+  `${quota.keys.limits.join(" ")}|${quota.arrival?.wire.join(":") ?? ""}|${request.cost}|${request.headroomPerMille}`;
 
 /**
  * Answers denials from memory in a warm instance, so a blocked quota costs no request until it
@@ -79,7 +79,7 @@ export class DenialCacheStore implements Store {
     });
   }
 
-  /** The denial to answer `request` with from memory, if one holds. */
+  /** The denial to answer `request` with from memory, if one headrooms. */
   #answer(quota: StoreAcquire, request: StoreRequest, now: number): StoreDecision | undefined {
     // A caller without a bound on its wait always gets its slot reserved by the store.
     if (request.maxWaitUs < 0) return undefined;

@@ -10,8 +10,8 @@ const nextExpiry = (leases: Leases): number | undefined =>
 export const concurrencyModel: ModelAlgorithm<Leases> = {
   size: ([limit]) => limit,
   load: (stored, _spec, now) => new Map([...(stored ?? [])].filter(([, expiry]) => expiry > now)),
-  earliest(leases, [limit], _n, t, hold) {
-    if (leases.size + 1 + hold <= limit) return t;
+  earliest(leases, [limit], _n, t, headroom) {
+    if (leases.size + 1 + headroom <= limit) return t;
     return { next: nextExpiry(leases) as number };
   },
   commit(leases, [, lease], _n, t, id) {

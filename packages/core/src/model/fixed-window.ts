@@ -15,9 +15,9 @@ export const fixedWindowModel: ModelAlgorithm<WindowState> = {
     const current = windowOf(now, window, align);
     return { last: stored?.last ?? 0, used: new Map([...(stored?.used ?? [])].filter(([k]) => k >= current)) };
   },
-  earliest(state, [limit, window, align, margin = 0], n, t, hold) {
+  earliest(state, [limit, window, align, margin = 0], n, t, headroom) {
     const base = Math.max(t, state.last);
-    const fits = (k: number): boolean => (state.used.get(k) ?? 0) + n + hold <= limit;
+    const fits = (k: number): boolean => (state.used.get(k) ?? 0) + n + headroom <= limit;
     let k = windowOf(base, window, align);
     // A slot in the last `margin` of window k counts against window k + 1 as well.
     for (let step = 0; step <= state.used.size + 1; step++) {

@@ -87,7 +87,7 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * A quota's requests in runs of equal terms (cost, maxWait, reserve), each decided on freshly
+   * A quota's requests in runs of equal terms (cost, maxWait, headroomPerMille), each decided on freshly
    * loaded state, as the wire sends them to the scripts (acquire-wire) and the scripts decide.
    */
   #decideQuota(quota: StoreAcquire, record: boolean, now: number): StoreDecision[] {
@@ -115,10 +115,10 @@ export class MemoryStore implements Store {
         throw new Error(`ERR sluice: cost ${largest} exceeds the capacity ${rule.capacity} of limit ${i + 1}`);
       }
       for (const request of quota.requests) {
-        const hold = Math.floor((rule.size * request.reserve) / 1000);
+        const headroom = Math.floor((rule.size * request.headroomPerMille) / 1000);
         const need = rule.leased ? 1 : request.cost;
-        if (record && need + hold > rule.size) {
-          throw new Error(`ERR sluice: cost ${need} plus the headroom ${hold} can never fit limit ${i + 1}`);
+        if (record && need + headroom > rule.size) {
+          throw new Error(`ERR sluice: cost ${need} plus the headroom ${headroom} can never fit limit ${i + 1}`);
         }
       }
     });
@@ -136,7 +136,7 @@ export class MemoryStore implements Store {
       const configured: Spec = [a, b, c];
       let spec = configured;
       if (arrival !== undefined && model.widen !== undefined && (arrival.state.m > 0 || arrival.state.e < 1000)) {
-        const need = first.cost + Math.floor((model.size(configured) * first.reserve) / 1000);
+        const need = first.cost + Math.floor((model.size(configured) * first.headroomPerMille) / 1000);
         spec = model.widen(configured, arrival.state.m, arrival.state.e, need, first.maxWaitUs !== 0);
       }
       return { model, configured, spec, key, state: model.load(this.#read(key, now), spec, now) };
@@ -146,7 +146,9 @@ export class MemoryStore implements Store {
     const decide = (
       request: StoreRequest,
     ): { settled: boolean; waitUs: number; blocking: number; queueable: boolean } => {
-      const holds = limits.map((limit) => Math.floor((limit.model.size(limit.configured) * request.reserve) / 1000));
+      const headrooms = limits.map((limit) =>
+        Math.floor((limit.model.size(limit.configured) * request.headroomPerMille) / 1000),
+      );
       let slot = Math.max(now, paused);
       let blocking = paused > now ? -1 : 0;
       // As lua/includes/acquire-decide.lua: exact logs look for gaps in the first GAP_PASSES passes.
@@ -158,7 +160,7 @@ export class MemoryStore implements Store {
             limit.spec,
             request.cost,
             slot,
-            holds[i] ?? 0,
+            headrooms[i] ?? 0,
             pass <= GAP_PASSES,
           );
           if (typeof at !== "number")

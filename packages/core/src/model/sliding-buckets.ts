@@ -16,9 +16,9 @@ export const slidingBucketsModel: ModelAlgorithm<BucketState> = {
     const buckets = new Map([...(stored?.buckets ?? [])].filter(([k]) => (k + 1) * bucket > now - window));
     return { last: stored?.last ?? 0, buckets };
   },
-  earliest(state, [limit, window, bucket], n, t, hold) {
+  earliest(state, [limit, window, bucket], n, t, headroom) {
     const base = Math.max(t, state.last);
-    let excess = live(state) + n + hold - limit;
+    let excess = live(state) + n + headroom - limit;
     if (excess <= 0) return base;
     for (const [k, units] of [...state.buckets].sort(([a], [b]) => a - b)) {
       excess -= units;

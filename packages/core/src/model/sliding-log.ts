@@ -50,12 +50,12 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
   size: ([limit]) => limit,
   // Entries are kept in time order: a slot before the last one is inserted in its place.
   load: (stored, [, window], now) => ({ entries: (stored?.entries ?? []).filter((e) => e.t > now - window) }),
-  earliest(state, spec, n, t, hold, gaps) {
+  earliest(state, spec, n, t, headroom, gaps) {
     const [limit, window] = spec;
     const last = state.entries.at(-1)?.t ?? 0;
     // Before reservations ahead: where every window containing the time has room (a given-back
     // slot); a sparse log is searched from t on (while `gaps`), in a dense one only t is tried.
-    const room = limit - n - hold;
+    const room = limit - n - headroom;
     if (t < last && room >= 0) {
       const near = state.entries.filter((e) => e.t > t - window && e.t < t + window).map((e) => e.t);
       if (gaps && near.length <= GAP_SCAN) {
@@ -64,7 +64,7 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
       } else if (crowdedUntil(near, room, t, window) === undefined) return t;
     }
     const base = Math.max(t, last);
-    const excess = state.entries.length + n + hold - limit;
+    const excess = state.entries.length + n + headroom - limit;
     if (excess <= 0) return base;
     return Math.max(base, (state.entries[excess - 1] as Entry).t + window);
   },

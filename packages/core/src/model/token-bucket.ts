@@ -7,8 +7,8 @@ import type { ModelAlgorithm } from "./algorithm.js";
 export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
   size: ([, burst]) => burst,
   load: (stored) => ({ tat: stored?.tat ?? 0 }),
-  earliest: (state, [interval, burst, , margin = 0], n, t, hold) =>
-    Math.max(t, state.tat - (burst - n - hold) * interval + margin),
+  earliest: (state, [interval, burst, , margin = 0], n, t, headroom) =>
+    Math.max(t, state.tat - (burst - n - headroom) * interval + margin),
   commit(state, [interval, , keep], n, t) {
     state.tat = Math.max(state.tat, t) + n * interval;
     return state.tat + keep;

@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { accessSync, constants, rmSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 
@@ -28,13 +29,13 @@ const HOST = "127.0.0.1";
 const CLUSTER_BUS_OFFSET = 10_000;
 const MAX_CLUSTER_PORT = 55_000;
 const execFileAsync = promisify(execFile);
+const WATCHDOG = fileURLToPath(new URL("./redis-watchdog.mjs", import.meta.url));
 
-export function redisMissingMessage(needed: string): string {
+function redisMissingMessage(needed: string): string {
   return [
     `${needed} needs Redis, but \`redis-server\` is not on PATH. Get Redis in one of these ways:`,
     "  - apt-get install redis-server (Debian/Ubuntu; provides redis-server and redis-cli)",
     "  - set REDIS_URL=redis://host:port and REDIS_CLUSTER_NODES=host:port,host:port,... to use running servers",
-    "  - install Docker so testcontainers can start one (single node only; the cluster needs redis-server or REDIS_CLUSTER_NODES)",
   ].join("\n");
 }
 
@@ -74,56 +75,57 @@ function requireCommands(needed: string, commands: string[]): void {
   if (!commands.every(isOnPath)) throw new Error(redisMissingMessage(needed));
 }
 
-// Every spawned server, so the 'exit' hook can kill whatever a crashed or aborted run leaves behind.
-const running = new Set<ServerProcess>();
-process.on("exit", () => {
-  for (const server of running) {
-    server.child.kill("SIGKILL");
-    rmSync(server.dir, { recursive: true, force: true });
-  }
-});
-
+/**
+ * One redis-server, run by tools/redis-watchdog.mjs so that it and its temp folder go when this
+ * process ends, however it ends (SIGKILL included): the watchdog stops both when the pipe to its
+ * stdin closes.
+ */
 class ServerProcess {
   private stderr = "";
   private endReason: string | undefined;
-  private readonly ended: Promise<void>;
+  /** Settles when the watchdog ends, after the server and its folder are gone. */
+  private readonly gone: Promise<void>;
 
   constructor(
     readonly port: number,
-    readonly dir: string,
-    readonly child: ChildProcess,
+    private readonly dir: string,
+    private readonly watchdog: ChildProcess,
   ) {
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    watchdog.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-4_000);
     });
-    this.ended = new Promise((resolve) => {
-      child.once("exit", (code, signal) => {
-        this.endReason = `exited (code ${code}, signal ${signal})`;
+    // Closing stdin stops the server; a watchdog already gone makes that fail, and its exit says why.
+    watchdog.stdin?.on("error", () => {});
+    const end = (reason: string): void => {
+      this.endReason ??= reason;
+    };
+    // The watchdog's one line on stdout says why the server ended.
+    watchdog.stdout?.setEncoding("utf8").on("data", (line: string) => end(line.trim()));
+    this.gone = new Promise((resolve) => {
+      watchdog.once("exit", (code, signal) => {
+        end(`lost its watchdog (code ${code}, signal ${signal})`);
         resolve();
       });
       // Spawn failures emit 'error' without a guaranteed 'exit'.
-      child.once("error", (error) => {
-        this.endReason = `failed to spawn: ${error.message}`;
+      watchdog.once("error", (error) => {
+        end(`failed to start: ${error.message}`);
         resolve();
       });
     });
-    running.add(this);
   }
 
   static async start(port: number, extraArgs: string[]): Promise<ServerProcess> {
     const dir = await mkdtemp(join(tmpdir(), "sluice-redis-"));
-    const child = spawn(
-      "redis-server",
-      [
-        ...["--port", String(port), "--bind", HOST, "--protected-mode", "no"],
-        ...["--save", "", "--appendonly", "no", "--dir", dir],
-        // Redis logs to stdout, which is ignored; the file is read back when startup fails.
-        ...["--logfile", join(dir, "redis.log")],
-        ...extraArgs,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    return new ServerProcess(port, dir, child);
+    const args = [
+      ...["--port", String(port), "--bind", HOST, "--protected-mode", "no"],
+      ...["--save", "", "--appendonly", "no", "--dir", dir],
+      // Redis logs to stdout, which is ignored; the file is read back when startup fails.
+      ...["--logfile", join(dir, "redis.log")],
+      ...extraArgs,
+    ];
+    // Its own session: a terminal's Ctrl-C reaches this process alone, whose end then stops the server.
+    const watchdog = spawn(process.execPath, [WATCHDOG, dir, ...args], { stdio: "pipe", detached: true });
+    return new ServerProcess(port, dir, watchdog);
   }
 
   get hasEnded(): boolean {
@@ -139,26 +141,12 @@ class ServerProcess {
     );
   }
 
+  /** Stops the server (SIGTERM, SIGKILL after 5 s) and removes its folder. */
   async stop(): Promise<void> {
-    if (!this.hasEnded) {
-      this.child.kill("SIGTERM");
-      if (!(await this.endsWithin(5_000))) {
-        this.child.kill("SIGKILL");
-        await this.ended;
-      }
-    }
+    this.watchdog.stdin?.end();
+    await this.gone;
+    // The watchdog removed it, unless the watchdog itself could not start.
     await rm(this.dir, { recursive: true, force: true });
-    running.delete(this);
-  }
-
-  private endsWithin(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      void this.ended.then(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 }
 
@@ -187,6 +175,14 @@ async function freePort(taken: Set<number>, withClusterBus: boolean): Promise<nu
     return port;
   }
   throw new Error("Could not find a free loopback port for redis-server");
+}
+
+/** `count` free loopback ports for cluster nodes, each with its cluster bus port (+10000) free too. */
+export async function freeClusterPorts(count: number): Promise<number[]> {
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort(taken, true));
+  return ports;
 }
 
 /** Runs `fn` on a one-shot connection that fails fast instead of retrying. */
@@ -257,11 +253,7 @@ export async function startRedisCluster({
   replicasPerMaster?: number;
 } = {}): Promise<RedisCluster> {
   requireCommands("startRedisCluster()", ["redis-server", "redis-cli"]);
-  const taken = new Set<number>();
-  const ports: number[] = [];
-  for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
-    ports.push(await freePort(taken, true));
-  }
+  const ports = await freeClusterPorts(masters * (1 + replicasPerMaster));
 
   const servers: ServerProcess[] = [];
   try {
@@ -275,11 +267,7 @@ export async function startRedisCluster({
     }
     await Promise.all(servers.map(waitForPing));
     await createCluster(ports, replicasPerMaster);
-    const problem = `Redis cluster on ports ${ports.join(", ")} did not reach cluster_state:ok within 30 s`;
-    await waitUntil(servers, problem, 30_000, async () => {
-      const ready = await Promise.all(ports.map((port) => clusterNodeReady(port, ports.length)));
-      return ready.every(Boolean);
-    });
+    await clusterReady(ports, servers);
   } catch (error) {
     await stopAll(servers);
     throw error;
@@ -297,6 +285,18 @@ async function createCluster(ports: number[], replicasPerMaster: number): Promis
     throw new Error(`redis-cli ${args.join(" ")} failed:\n${stdout}${stderr}`, { cause: error });
   }
 }
+
+/** Resolves once every node on `ports` sees the whole cluster; fails at once if one of `servers` dies. */
+function clusterReady(ports: number[], servers: ServerProcess[]): Promise<void> {
+  const problem = `Redis cluster on ports ${ports.join(", ")} did not reach cluster_state:ok within 30 s`;
+  return waitUntil(servers, problem, 30_000, async () => {
+    const ready = await Promise.all(ports.map((port) => clusterNodeReady(port, ports.length)));
+    return ready.every(Boolean);
+  });
+}
+
+/** Resolves once every node of a cluster on loopback `ports` sees the whole cluster (within 30 s). */
+export const waitForCluster = (ports: number[]): Promise<void> => clusterReady(ports, []);
 
 async function clusterNodeReady(port: number, nodeCount: number): Promise<boolean> {
   const info = await withClient(port, (client) => client.cluster("INFO"));

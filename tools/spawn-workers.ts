@@ -15,6 +15,12 @@ export interface WorkerRun {
   readonly workers: number;
   /** Date.now offset of each worker, in ms (a worker without one keeps the real clock). */
   readonly clockSkewsMs?: readonly number[];
+  /** Quota options exact on Redis's clock (`arrivalMargin: 0, pacing: false`) instead of the defaults. */
+  readonly exact?: boolean;
+  /** Called once every worker has been told to go, so that other spenders can start with them. */
+  readonly onGo?: () => void;
+  /** Called with each admission as its worker reports it: worker index from 0, epoch ms of its slot. */
+  readonly onAdmission?: (worker: number, admittedAt: number) => void;
 }
 
 /**
@@ -30,6 +36,7 @@ export async function runWorkers(run: WorkerRun): Promise<number[][]> {
     LIMIT: String(run.limit),
     WINDOW_MS: String(run.windowMs),
     DURATION_MS: String(run.durationMs),
+    EXACT: run.exact ? "1" : "0",
   };
   const children: ChildProcess[] = [];
   const times: number[][] = [];
@@ -51,6 +58,7 @@ export async function runWorkers(run: WorkerRun): Promise<number[][]> {
           if (line === "ready") return resolve();
           const { admittedAt } = JSON.parse(line) as { admittedAt: number };
           own.push(admittedAt);
+          run.onAdmission?.(w, admittedAt);
         });
       }),
     );
@@ -63,6 +71,7 @@ export async function runWorkers(run: WorkerRun): Promise<number[][]> {
   try {
     await Promise.all(ready);
     for (const child of children) child.stdin?.write("go\n");
+    run.onGo?.();
     await Promise.all(exited);
     return times;
   } finally {

@@ -30,8 +30,8 @@ async function runItems<I, R>(
   output: LineWriter,
   failures: LineWriter,
 ): Promise<Ran> {
-  const tally = new Tally();
   const { signal, drainMs, handleSignals, quota } = o;
+  const tally = new Tally(quota?.name);
   const stop = new StopController({ signal, drainMs, handleSignals, inFlight: () => tally.counts.active });
   const feed = new InputFeed(o.inputs, {
     key: o.key,

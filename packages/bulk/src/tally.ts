@@ -1,3 +1,4 @@
+import { BulkMetrics } from "@sluice/core/adapter";
 import type { SkipReason } from "./input-feed.js";
 
 /** How one item's run ended, and what it spent. */
@@ -48,6 +49,12 @@ export class Tally {
     active: 0,
   };
   #firstStart: number | undefined;
+  readonly #metrics: BulkMetrics;
+
+  /** @param quota the name of the run's quota, if it has one (the metrics' attribute). */
+  constructor(quota?: string) {
+    this.#metrics = new BulkMetrics(quota);
+  }
 
   /** `performance.now()` when the first item started, `undefined` before. */
   get firstStart(): number | undefined {
@@ -74,6 +81,7 @@ export class Tally {
     if (outcome === undefined) return;
     const c = this.#counts;
     c[outcome.end]++;
+    this.#metrics.ended(outcome.end);
     c.pages += outcome.pages;
     c.requests += outcome.requests;
     c.retries += outcome.retries;

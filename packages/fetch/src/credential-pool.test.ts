@@ -35,6 +35,22 @@ describe("CredentialPool", () => {
     expect(counts).toEqual({ a: 3, b: 3, c: 3 });
   });
 
+  it("counts no wait for a free key, and the slot wait, not the lookups, for a pick that waits", async () => {
+    const limits = [tokenBucket({ rate: 5, burst: 1 })];
+    const pool = new CredentialPool("c", createMemoryLimiter(), "g", {
+      header: "X-Key",
+      keys: [{ id: "a", secret: "s-a", limits }],
+    });
+    expect((await pool.pick(undefined)).waitedMs).toBe(0);
+    const started = performance.now();
+    const { grant, waitedMs } = await pool.pick(undefined);
+    // At 5/s the slot comes 200 ms after the first (less the moments in between); retryAfterMs
+    // is rounded up to a whole ms, and a timer may fire up to 1 ms early.
+    expect(grant.retryAfterMs).toBeGreaterThan(100);
+    expect(waitedMs).toBeGreaterThan(grant.retryAfterMs - 2);
+    expect(waitedMs).toBeLessThanOrEqual(performance.now() - started);
+  });
+
   it("writes the formatted secret, and quarantines refused keys", async () => {
     const pool = new CredentialPool("c", createMemoryLimiter(), "g", {
       header: "Authorization",

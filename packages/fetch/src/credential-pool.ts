@@ -2,6 +2,7 @@ import type { Decision, Grant, Limiter, Quota, QuotaOptions } from "@sluice/core
 import { checkRules, durationToMicros } from "@sluice/core/adapter";
 import { NoCredentialAvailableError } from "./errors/no-credential-available-error.js";
 import { type CredentialPoolOptions, defaults } from "./options.js";
+import { acquireTimed } from "./slot-wait.js";
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -16,6 +17,7 @@ export interface PickedKey {
   readonly key: PoolKey;
   /** An allowed decision: an acquire's grant or a tryAcquire's. */
   readonly grant: Decision & Pick<Grant, "lease">;
+  /** Ms waited for the slot (0 when a key had one free), store round trips not counted. */
   readonly waitedMs: number;
 }
 
@@ -111,10 +113,8 @@ export class CredentialPool {
    * without turns, concurrent picks would all see the same key as the soonest and queue on it.
    */
   async pick(signal: AbortSignal | undefined): Promise<PickedKey> {
-    const startedAt = performance.now();
     const first = await this.#look(signal);
-    if (first.grant !== undefined)
-      return { key: first.key, grant: first.grant, waitedMs: performance.now() - startedAt };
+    if (first.grant !== undefined) return { key: first.key, grant: first.grant, waitedMs: 0 };
     let endTurn = (): void => {};
     const mine = new Promise<void>((resolve) => {
       endTurn = resolve;
@@ -125,8 +125,8 @@ export class CredentialPool {
       await previous;
       // A fresh look, which sees the slots the picks before this one reserved.
       const { key, grant: free } = await this.#look(signal);
-      const grant = free ?? (await key.quota.acquire({ onFirstReply: endTurn, ...(signal && { signal }) }));
-      return { key, grant, waitedMs: performance.now() - startedAt };
+      if (free !== undefined) return { key, grant: free, waitedMs: 0 };
+      return { key, ...(await acquireTimed(key.quota, signal, endTurn)) };
     } finally {
       endTurn();
     }

@@ -11,6 +11,10 @@ export interface WaitEvent extends EventBase {
   readonly type: "wait";
   /** Quota name: the route group, or `<group>:key:<id>` for a credential key. */
   readonly quota: string;
+  /**
+   * Ms from the store's first answer to the slot: a slot reserved ahead, or a full concurrency
+   * limit waiting for a release. The round trip to the store is not counted.
+   */
   readonly waitedMs: number;
 }
 

@@ -2,6 +2,7 @@ import type { Decision, Grant, Quota } from "@sluice/core";
 import type { PoolKey } from "./credential-pool.js";
 import type { Call, FetchContext } from "./fetch-call.js";
 import { releaseOnBodyEnd } from "./release-on-body-end.js";
+import { acquireTimed } from "./slot-wait.js";
 
 /** A grant a request holds, in one quota. */
 export interface Held {
@@ -23,8 +24,8 @@ const hasLease = (quota: Quota): boolean => quota.rules.some((rule) => rule.leas
 
 /**
  * Waits for a slot in every route group of the call, one group after the other, then for the
- * credential key with the soonest slot. Emits `wait` events and counts `waitedMs`; on failure
- * (abort, timeout) gives back what it already holds.
+ * credential key with the soonest slot. Emits `wait` events and counts `waitedMs` (the slot
+ * waits, not the store round trips); on failure (abort, timeout) gives back what it already holds.
  */
 export async function acquireSlots(call: Call, context: FetchContext): Promise<Slots> {
   const held: Held[] = [];
@@ -35,10 +36,9 @@ export async function acquireSlots(call: Call, context: FetchContext): Promise<S
   try {
     for (const group of call.plan.groups) {
       if (group.quota === undefined) continue;
-      const startedAt = performance.now();
-      const grant = await group.quota.acquire({ signal: call.signal });
+      const { grant, waitedMs } = await acquireTimed(group.quota, call.signal);
       held.push({ quota: group.quota, grant, leased: group.leased, ofKey: false });
-      waited(group.name, group.name, performance.now() - startedAt);
+      waited(group.name, group.name, waitedMs);
     }
     const pool = call.plan.pool;
     if (pool === undefined) return { held, key: undefined };

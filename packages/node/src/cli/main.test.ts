@@ -44,6 +44,8 @@ describe("sluice arguments", () => {
     [["status", "--cluster", "h:1", "--url", "redis://h"], "Pass `--url` or `--cluster`, not both"],
     [["status", "--cluster", "nohost"], "Expected each `--cluster` entry to be host:port"],
     [["status", "--json=1"], "`--json` takes no value"],
+    [["dashboard", "--port", "x"], "Expected `--port` to be an integer from 0 to 65535, got `x`"],
+    [["dashboard", "--watch"], "Unknown argument `--watch`"],
     [["stats"], "Unknown command `stats`"],
     [[], "Missing command"],
   ])("%j exits 2: %s", async (argv, message) => {
@@ -53,7 +55,7 @@ describe("sluice arguments", () => {
   });
 
   it("--help prints the options and exits 0", async () => {
-    for (const argv of [["--help"], ["status", "-h"]]) {
+    for (const argv of [["--help"], ["status", "-h"], ["dashboard", "--help"]]) {
       const result = await cli(argv);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain("--watch [seconds]");

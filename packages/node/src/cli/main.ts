@@ -1,3 +1,5 @@
+import { parseDashboardArgs } from "./dashboard/dashboard-options.js";
+import { runDashboard } from "./dashboard/run-dashboard.js";
 import { helpText } from "./help-text.js";
 import { maskSecrets, secretsIn } from "./mask-secrets.js";
 import type { Output } from "./output.js";
@@ -14,31 +16,34 @@ export interface CliIo {
 }
 
 /**
- * The `sluice` command line: `sluice status [options]`, `sluice --help`. Resolves to the exit
- * code: 0 done, 1 Redis could not be read, 2 bad arguments. Nothing it prints holds a password.
+ * The `sluice` command line: `sluice status [options]`, `sluice dashboard [options]`,
+ * `sluice --help`. Resolves to the exit code: 0 done, 1 Redis could not be read (or the dashboard
+ * could not listen), 2 bad arguments. Nothing it prints holds a password.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const secrets = secretsIn(argv, io.env);
   const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
+  const printHelp = (): number => {
     io.stdout.write(helpText);
     return 0;
-  }
-  if (command !== "status") {
+  };
+  if (command === "--help" || command === "-h" || command === "help") return printHelp();
+  if (command !== "status" && command !== "dashboard") {
     const problem = command === undefined ? "Missing command" : `Unknown command \`${command}\``;
     io.stderr.write(`${maskSecrets(problem, secrets)}\n\n${helpText}`);
     return 2;
   }
+  const statusIo = { stdout: io.stdout, stderr: io.stderr, stop: io.stop, secrets };
   try {
-    const options = parseStatusArgs(rest, io.env);
-    if (options.help) {
-      io.stdout.write(helpText);
-      return 0;
+    if (command === "status") {
+      const options = parseStatusArgs(rest, io.env);
+      return options.help ? printHelp() : await runStatus(options, statusIo);
     }
-    return await runStatus(options, { stdout: io.stdout, stderr: io.stderr, stop: io.stop, secrets });
+    const options = parseDashboardArgs(rest, io.env);
+    return options.help ? printHelp() : await runDashboard(options, statusIo);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`sluice status: ${maskSecrets(message, secrets)}\n`);
+    io.stderr.write(`sluice ${command}: ${maskSecrets(message, secrets)}\n`);
     return isUsageError(error) ? 2 : 1;
   }
 }

@@ -1,10 +1,8 @@
-import type { Cluster, Redis } from "ioredis";
-import { maskSecrets } from "./mask-secrets.js";
 import type { Output } from "./output.js";
-import { readStatus } from "./read-status.js";
-import { createClient, lastErrorOf, targetLabel } from "./redis-connection.js";
+import { targetLabel } from "./redis-connection.js";
 import { renderTable } from "./render-table.js";
 import type { StatusOptions } from "./status-options.js";
+import { readFailure, StatusSource } from "./status-source.js";
 
 export interface StatusIo {
   readonly stdout: Output;
@@ -28,35 +26,6 @@ const waitFor = (ms: number, stop: AbortSignal): Promise<void> =>
     stop.addEventListener("abort", done, { once: true });
   });
 
-/** Reads through one connection, opened on first use and again after a failure. */
-class StatusSource {
-  readonly #options: StatusOptions;
-  #client: Redis | Cluster | undefined;
-
-  constructor(options: StatusOptions) {
-    this.#options = options;
-  }
-
-  async read(): Promise<ReturnType<typeof readStatus>> {
-    try {
-      if (this.#client === undefined) {
-        this.#client = createClient(this.#options);
-        await this.#client.connect();
-      }
-      return await readStatus(this.#client, { prefix: this.#options.prefix });
-    } catch (error) {
-      const cause = this.#client && lastErrorOf(this.#client);
-      this.close();
-      throw cause && error instanceof Error && /Connection is closed/.test(error.message) ? cause : error;
-    }
-  }
-
-  close(): void {
-    this.#client?.disconnect();
-    this.#client = undefined;
-  }
-}
-
 /**
  * `sluice status`: prints the status once, or with `watchSeconds` every N seconds until `stop`
  * aborts. Resolves to the exit code: 0, or 1 when a single read failed (the message, passwords
@@ -65,11 +34,7 @@ class StatusSource {
 export async function runStatus(options: StatusOptions, io: StatusIo): Promise<number> {
   const target = targetLabel(options);
   const source = new StatusSource(options);
-  const describe = (error: unknown): string =>
-    maskSecrets(
-      `Could not read the status from ${target}: ${(error instanceof Error ? error.message : String(error)).replace(/\.$/, "")}. Check \`--url\` or \`--cluster\`, and that Redis is up.`,
-      io.secrets,
-    );
+  const describe = (error: unknown): string => readFailure(error, target, io.secrets);
   const onStop = () => source.close();
   io.stop.addEventListener("abort", onStop, { once: true });
   try {

@@ -10,22 +10,38 @@ export interface SeedNode {
   readonly tls: boolean;
 }
 
-export interface StatusOptions {
+/** What every command reads: where from, and the key prefix. */
+export interface SourceOptions {
   /** Single-node Redis URL; unused when `cluster` is set. */
   readonly url: string;
   /** Cluster seed nodes, or `undefined` for a single node. */
   readonly cluster: readonly SeedNode[] | undefined;
   readonly prefix: string;
+  readonly help: boolean;
+}
+
+export interface StatusOptions extends SourceOptions {
   readonly json: boolean;
   /** Seconds between frames, or `undefined` to print once. */
   readonly watchSeconds: number | undefined;
-  readonly help: boolean;
+}
+
+/** One argument of a command's own, as `parseArgs` hands it over. */
+export interface Arg {
+  /** The option, e.g. `--port` (without an inline `=value`). */
+  readonly name: string;
+  /** Its value, inline or the next argument. @throws UsageError when there is none. */
+  value(): string;
+  /** For an option that takes no value. @throws UsageError when one was given inline. */
+  flag(): true;
+  /** Its value inline, else the next argument when it matches `test` (taken), else `undefined`. */
+  optionalValue(test: RegExp): string | undefined;
 }
 
 const defaults = { url: "redis://127.0.0.1:6379", prefix: "sluice", watchSeconds: 2 } as const;
 
-const WATCH_MIN_S = 0.1;
-const WATCH_MAX_S = 3600;
+const SECONDS_MIN = 0.1;
+const SECONDS_MAX = 3600;
 
 function seedNode(entry: string): SeedNode {
   const text = entry.trim();
@@ -59,28 +75,29 @@ function seedNode(entry: string): SeedNode {
   };
 }
 
-function watchSeconds(text: string): number {
+/** A period in seconds, 0.1 to 3600, as `--watch` and `--interval` take it. */
+export function secondsArg(option: string, text: string): number {
   const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || seconds < WATCH_MIN_S || seconds > WATCH_MAX_S) {
-    throw new UsageError(`Expected \`--watch\` to be seconds from ${WATCH_MIN_S} to ${WATCH_MAX_S}, got \`${text}\``);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds < SECONDS_MIN || seconds > SECONDS_MAX) {
+    throw new UsageError(`Expected \`${option}\` to be seconds from ${SECONDS_MIN} to ${SECONDS_MAX}, got \`${text}\``);
   }
   return seconds;
 }
 
 /**
- * Parses the arguments after `status`: `--url <url>`, `--cluster <list>`, `--prefix <p>`,
- * `--json`, `--watch [seconds]`, `--help` (values also as `--name=value`).
+ * Reads the options every command takes (`--url <url>`, `--cluster <list>`, `--prefix <p>`,
+ * `--help`; values also as `--name=value`) and hands every other argument to `own`, which
+ * returns `false` for one it does not know.
  * @throws UsageError naming the argument at fault.
  */
-export function parseStatusArgs(
+export function parseArgs(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): StatusOptions {
+  own: (arg: Arg) => boolean,
+): SourceOptions {
   let url: string | undefined;
   let cluster: SeedNode[] | undefined;
   let prefix: string = defaults.prefix;
-  let json = false;
-  let watch: number | undefined;
   let help = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -97,6 +114,13 @@ export function parseStatusArgs(
     const flag = (): true => {
       if (inline !== undefined) throw new UsageError(`\`${name}\` takes no value`);
       return true;
+    };
+    const optionalValue = (test: RegExp): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined || !test.test(next)) return undefined;
+      i++;
+      return next;
     };
     switch (name) {
       case "--url":
@@ -117,33 +141,41 @@ export function parseStatusArgs(
           throw new UsageError((error as Error).message);
         }
         break;
-      case "--json":
-        json = flag();
-        break;
-      case "--watch": {
-        const next = args[i + 1];
-        if (inline !== undefined) watch = watchSeconds(inline);
-        else if (next !== undefined && /^\d/.test(next)) {
-          watch = watchSeconds(next);
-          i++;
-        } else watch = defaults.watchSeconds;
-        break;
-      }
       case "-h":
       case "--help":
         help = flag();
         break;
       default:
-        throw new UsageError(`Unknown argument \`${arg}\``);
+        if (!own({ name, value, flag, optionalValue })) throw new UsageError(`Unknown argument \`${arg}\``);
     }
   }
   if (url !== undefined && cluster !== undefined) throw new UsageError("Pass `--url` or `--cluster`, not both");
-  return {
-    url: url ?? (env.REDIS_URL || defaults.url),
-    cluster,
-    prefix,
-    json,
-    watchSeconds: watch,
-    help,
-  };
+  return { url: url ?? (env.REDIS_URL || defaults.url), cluster, prefix, help };
+}
+
+/**
+ * Parses the arguments after `status`: those of `parseArgs`, `--json` and `--watch [seconds]`.
+ * @throws UsageError naming the argument at fault.
+ */
+export function parseStatusArgs(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): StatusOptions {
+  let json = false;
+  let watch: number | undefined;
+  const source = parseArgs(args, env, (arg) => {
+    switch (arg.name) {
+      case "--json":
+        json = arg.flag();
+        return true;
+      case "--watch": {
+        const text = arg.optionalValue(/^\d/);
+        watch = text === undefined ? defaults.watchSeconds : secondsArg("--watch", text);
+        return true;
+      }
+      default:
+        return false;
+    }
+  });
+  return { ...source, json, watchSeconds: watch };
 }

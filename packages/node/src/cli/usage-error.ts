@@ -6,7 +6,7 @@ export class UsageError extends SluiceError {
   override name = "UsageError";
 
   constructor(message: string) {
-    super("CLI_USAGE", `${message}. Run \`sluice status --help\` for the options.`);
+    super("CLI_USAGE", `${message}. Run \`sluice --help\` for the options.`);
   }
 }
 

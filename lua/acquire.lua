@@ -10,8 +10,10 @@
   other at the same instant; it lets one process coalesce concurrent acquires into one round
   trip (in a Cluster, only quotas of one hash slot share a call).
 
-  KEYS[1]  the call's key (string, in the slot of the quotas): remembers the reply for
-           ARGV[3] ms, so a call the client resends after a reconnect is answered, not re-run
+  KEYS[1]  the call's key (string, in the slot of the quotas): remembers the reply of a call
+           that admitted something for ARGV[3] ms, so a call the client resends after a
+           reconnect, or a named request its caller retries, is answered, not re-run (while
+           every lease the reply granted is still held)
   then, per quota q in order:
     KEYS[k]      pause key of q (string: paused-until time, microseconds)
     KEYS[k + i]  key of limit i of q (one quota's keys share one hash tag)
@@ -52,6 +54,7 @@
     [4 + 2(i-1)] reset of limit i, microseconds after now: when it is fully available again
         (token bucket: full bucket; windows: the last admission leaves; fixed window: the
         current window ends; concurrency: the earliest lease expiry)
+  A remembered reply is the first run's, with the Redis time of this run appended.
 ]]
 
 --- @include "includes/common"

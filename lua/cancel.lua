@@ -7,6 +7,9 @@
   KEYS[1]      the cancel's key: marks it done, so a cancel the client resends after a
                reconnect refunds nothing twice
   KEYS[1 + i]  key of limit i, in the order of the acquire
+  KEYS[2 + L]  only for a named request (L limits): the acquire's call key (acquire.lua's
+               KEYS[1]), whose remembered reply goes with the refund, so that a retry under
+               the same id is decided afresh, never answered with the grant given back
   ARGV[1]  request id of the acquire
   ARGV[2]  cost of the acquire
   ARGV[3]  slot: microseconds time the acquire was admitted at
@@ -33,9 +36,10 @@ local slot = int_arg(ARGV[3], "slot", 0)
 local remember = int_arg(ARGV[#ARGV], "remember", 1)
 -- ARGV between the first three and the last: 5 per limit (its spec, then the reset the acquire reported)
 local count = (#ARGV - 4) / 5
-if count < 1 or count ~= math.floor(count) or count + 1 ~= #KEYS then
+if count < 1 or count ~= math.floor(count) or (count + 1 ~= #KEYS and count + 2 ~= #KEYS) then
   fail("expected 5 ARGV and one key per limit, got " .. #ARGV .. " ARGV and " .. #KEYS .. " keys")
 end
+local named = #KEYS == count + 2
 -- Everything is parsed before the first write: a malformed cancel changes nothing.
 local rules = {}
 for i = 1, count do
@@ -47,4 +51,5 @@ if not redis.call("SET", KEYS[1], "1", "NX", "PX", int_text(remember)) then retu
 for i, rule in ipairs(rules) do
   rule.algo.refund(KEYS[1 + i], rule.spec, cost, slot, id, rule.reset)
 end
+if named then redis.call("DEL", KEYS[#KEYS]) end
 return count

@@ -30,6 +30,8 @@
   than the configured limits: a margin only lengthens windows, a share only lowers limits.
   Reply figures (the two numbers a limit reports): remaining = the margin (µs), reset = now +
   the share (per mille).
+  Written out in place for the one-request scripts in includes/acquire-one-arrival and
+  acquire-one-arrival-save: change them together.
 ]]
 
 local ARRIVAL_FIELDS = { "m", "e", "l", "g", "s", "p", "pt" }

@@ -54,6 +54,11 @@ algorithms.cc = {
   report = function(state, spec, now)
     return math.max(0, spec.limit - state.live), state.next or now
   end,
+  -- A remembered grant stands only while its lease is held (not released, not expired).
+  holds = function(key, _, id, now)
+    local expiry = redis.call("ZSCORE", key, id)
+    return expiry ~= false and tonumber(expiry) > now
+  end,
   refund = function(key, _, _, _, id)
     if redis.call("ZREM", key, id) > 0 then redis.call("PUBLISH", key, id) end
   end,

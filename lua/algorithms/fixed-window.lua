@@ -12,6 +12,8 @@
     with admissions (the current one plus those reserved ahead).
   Widened (algorithms/arrival.lua): a slot in the last `margin` of window k counts against
   window k + 1 as well (a late request of k arrives in k + 1), and the limit shrinks to the share.
+  The integer form's steps for one request are written out in place in
+  acquire-one-fixed-window.lua: change them together.
 ]]
 
 --- @include "includes/counter-hash"

@@ -9,6 +9,7 @@
   Memory: at most window/bucket + 1 fields (plus buckets reserved ahead).
   Widened (algorithms/arrival.lua): the window grows by the margin rounded up to whole buckets,
   the limit to the share.
+  Written out in place for one request in acquire-one-sliding-buckets.lua: change them together.
 ]]
 
 --- @include "includes/counter-hash"

@@ -14,6 +14,8 @@
   tried, so the search costs at most one read of GAP_SCAN entries.
   Memory: one member per admitted unit still inside the window (about 60-80 bytes each).
   Widened (algorithms/arrival.lua): the window grows by the margin, the limit to the share.
+  The steps for one request at or after the last entry are written out in place in
+  acquire-one-sliding-log.lua: change them together.
 ]]
 
 local function log_member(id, i)

@@ -12,6 +12,8 @@
   that arrives late by up to the margin still meets a server's bucket with a token. (The TAT
   cannot tell a full bucket's burst from a refill, so the margin would also take tokens off a
   burst at an idle bucket: a request that cannot wait, a tryAcquire, is decided without it.)
+  Written out in place in includes/acquire-decide-token-buckets and acquire-one-token-bucket.lua:
+  change them together.
 ]]
 
 -- Writes a bucket's TAT, living until the bucket is full again, plus the quota's arrival margin

@@ -1,8 +1,9 @@
 --[[
   The first half of every acquire script (acquire.lua and the one-algorithm scripts): reads the
-  clock, answers a resent call, refuses a late one, then parses and validates the whole call
-  (as documented in acquire.lua) before anything is written. Included after the algorithms the
-  script supports, before the half that decides (acquire-decide or acquire-decide-token-buckets).
+  clock, parses and validates the whole call (as documented in acquire.lua) before anything is
+  written, answers a resent or retried call from its remembered reply, refuses a late one.
+  Included after the algorithms the script supports, before the half that decides
+  (acquire-decide or acquire-decide-token-buckets).
 
   Leaves: now, record, remember, quota_count, quotas[q] = { set, key_at, first, last, cost,
   max_wait, headrooms } (the terms every request of q shares) and, where the rule set keeps ids,
@@ -16,19 +17,6 @@
 local now = clock(ARGV[1])
 local record = ARGV[2] == "1"
 local remember = int_arg(ARGV[3], "remember", 0)
-
--- A call resent by the client after a reconnect (the reply of the first run was lost) gets
--- the first run's answer and changes nothing: the quota is never charged twice.
-if record and remember > 0 then
-  local first_run = redis.call("GET", KEYS[1])
-  if first_run then return cmsgpack.unpack(first_run) end
-end
-
--- A call that reaches Redis after its caller gave up (a stall, a reconnect) admits nothing:
--- nobody would use the slot, and a lease would stay taken until it expired.
-if record and ARGV[4] ~= "" and now > int_arg(ARGV[4], "deadline", 0) then
-  fail("the call arrived after its deadline; nothing was admitted")
-end
 
 -- Parse and validate everything before anything is written. Rule sets are sent once and
 -- shared by every quota of the call that uses them (distinct quotas often share their rules).
@@ -108,4 +96,47 @@ while q < quota_count do
 end
 if at ~= #ARGV + 1 or key_at ~= #KEYS + 1 then
   fail("ARGV and KEYS do not match the counts given: " .. #ARGV .. " ARGV, " .. #KEYS .. " keys")
+end
+
+-- Whether every grant of a remembered reply still holds: a lease it took may have been
+-- released or have expired since, and a grant without its lease must not be answered again.
+local function grants_hold(first_run)
+  local n = 1
+  for q = 1, quota_count do
+    local quota = quotas[q]
+    local set = quota.set
+    for j = quota.first, quota.last do
+      if first_run[n + 1] % 2 == 1 then
+        for i = 1, #set do
+          local holds = set[i].algo.holds
+          if holds and not holds(KEYS[quota.key_at + i], set[i].spec, ids[j], now) then return false end
+        end
+      end
+      n = n + 2 + 2 * #set
+    end
+  end
+  return true
+end
+
+-- A call resent by the client after a reconnect (the reply of the first run was lost), or a
+-- named request its caller retries, gets the first run's answer and changes nothing: the
+-- quota is never charged twice. Redis time now goes after it, so the caller can tell the
+-- answer is remembered and place it on its clock. A reply whose grants no longer hold is
+-- forgotten, and the call decided afresh.
+if record and remember > 0 then
+  local first_run = redis.call("GET", KEYS[1])
+  if first_run then
+    first_run = cmsgpack.unpack(first_run)
+    if grants_hold(first_run) then
+      first_run[#first_run + 1] = now
+      return first_run
+    end
+    redis.call("DEL", KEYS[1])
+  end
+end
+
+-- A call that reaches Redis after its caller gave up (a stall, a reconnect) admits nothing:
+-- nobody would use the slot, and a lease would stay taken until it expired.
+if record and ARGV[4] ~= "" and now > int_arg(ARGV[4], "deadline", 0) then
+  fail("the call arrived after its deadline; nothing was admitted")
 end

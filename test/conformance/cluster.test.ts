@@ -6,4 +6,6 @@ import { describeStoreConformance } from "./store-suite.js";
 const open = limiterStore(connectCluster);
 
 describeStoreConformance("Redis Cluster", open);
+// Calls of one request on one limit go to their own scripts above: here, to the batch script.
+describeStoreConformance("Redis Cluster, batch scripts only", limiterStore(connectCluster, { batchOnly: true }));
 describeModelEquivalence("Redis Cluster", open, 40);

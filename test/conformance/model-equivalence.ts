@@ -28,6 +28,10 @@ const command = fc.oneof(
       dtUs: fc.integer({ min: 0, max: 300_000 }),
       // a call of token buckets only goes to its own script, which must decide the same
       onlyTokenBuckets: fc.boolean(),
+      // one request of the first quota on one limit, RULES[rule]: a Redis store decides it with
+      // a one-request script, every other call with a batch script, and both must decide the same
+      single: fc.boolean(),
+      rule: fc.integer({ min: 0, max: RULES.length - 1 }),
       // several quotas (rule subsets of one name, so one slot) with several requests each, in
       // one call, as coalescing sends them
       quotas: fc.array(
@@ -107,10 +111,13 @@ export function describeModelEquivalence(name: string, open: () => StoreUnderTes
             for (const c of commands) {
               now += c.dtUs;
               if (c.op === "acquire") {
-                const quotas = c.quotas.map((q) => {
-                  const mask = c.onlyTokenBuckets ? q.mask & TOKEN_BUCKETS || 1 : q.mask;
+                const quotas = (c.single ? c.quotas.slice(0, 1) : c.quotas).map((q) => {
+                  const mask = c.single ? 1 << c.rule : c.onlyTokenBuckets ? q.mask & TOKEN_BUCKETS || 1 : q.mask;
                   const rules = RULES.filter((_, i) => mask & (1 << i));
-                  const requests = q.requests.map((r) => ({ ...r, id: `s${++step}` }));
+                  const requests = (c.single ? q.requests.slice(0, 1) : q.requests).map((r) => ({
+                    ...r,
+                    id: `s${++step}`,
+                  }));
                   // A quota of concurrency limits only has no arrival part.
                   const part = rules.some((rule) => rule.kind !== "concurrency") ? arrival : undefined;
                   return { keys: quotaKeys(prefix, "q", rules), rules, arrival: part, requests };

@@ -28,7 +28,14 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
         keys,
         acquire: async (
           now: number,
-          options: { cost?: number; maxWaitUs?: number; record?: boolean; id?: string; headroomPerMille?: number } = {},
+          options: {
+            cost?: number;
+            maxWaitUs?: number;
+            record?: boolean;
+            id?: string;
+            headroomPerMille?: number;
+            remember?: boolean;
+          } = {},
         ) => {
           const request = {
             id: options.id ?? `r${++ids}`,
@@ -36,7 +43,7 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
             maxWaitUs: options.maxWaitUs ?? 0,
             headroomPerMille: options.headroomPerMille ?? 0,
           };
-          const call = { record: options.record ?? true, nowUs: now };
+          const call = { record: options.record ?? true, nowUs: now, ...(options.remember ? { remember: true } : {}) };
           const [[decision]] = (await store.acquire([{ keys, rules, requests: [request] }], call)) as [[StoreDecision]];
           return decision;
         },
@@ -325,6 +332,83 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
     it("a cost above a limit's capacity is refused outright", async () => {
       const q = quota([tokenBucket({ rate: 5, burst: 5 })]);
       await expect(q.acquire(start(), { cost: 6 })).rejects.toThrow(/cost 6 exceeds the capacity 5/);
+    });
+
+    it("a named call (remember) repeated gets its first decision and spends once; a denial is not kept", async () => {
+      const q = quota([slidingWindow({ limit: 2, window: "1s" })]);
+      const t0 = start();
+      const first = await q.acquire(t0, { id: "named", remember: true });
+      expect(first.admitted).toBe(true);
+      expect(first.replayed).toBeUndefined();
+      const again = await q.acquire(t0 + 1000, { id: "named", remember: true });
+      expect(again).toMatchObject({ ...first, replayed: true });
+      expect((await q.acquire(t0 + 2000, { cost: 0, record: false })).limits[0]?.remaining).toBe(1);
+      // another id is decided: it takes the last unit, and the next one is refused
+      expect((await q.acquire(t0 + 3000, { id: "other", remember: true })).admitted).toBe(true);
+      expect(await q.acquire(t0 + 4000, { id: "refused", remember: true })).toMatchObject({ admitted: false });
+      // once the window has room again, the refused id is decided afresh
+      const later = await q.acquire(t0 + SECOND, { id: "refused", remember: true });
+      expect(later.admitted).toBe(true);
+      expect(later.replayed).toBeUndefined();
+    });
+
+    it("a named call given back is forgotten: a repeat is decided afresh", async () => {
+      const rules = [slidingWindow({ limit: 1, window: "1s" })];
+      const q = quota(rules);
+      const t0 = start();
+      expect((await q.acquire(t0, { id: "given-back", remember: true })).admitted).toBe(true);
+      await store.cancel({ keys: q.keys, rules, id: "given-back", cost: 1, slotUs: t0, resetsUs: [0], named: true });
+      expect((await q.acquire(t0 + 1000, { id: "taker" })).admitted).toBe(true);
+      // from memory it would be admitted; decided afresh, the window is full
+      const again = await q.acquire(t0 + 2000, { id: "given-back", remember: true });
+      expect(again).toMatchObject({ admitted: false, waitUs: SECOND - 1000 });
+      expect(again.replayed).toBeUndefined();
+    });
+
+    it("a named grant is remembered while its lease is held: once released, a repeat is decided afresh", async () => {
+      const rules = [concurrency({ limit: 1, lease: "1m" })];
+      const q = quota(rules);
+      const t0 = start();
+      expect((await q.acquire(t0, { id: "job", remember: true })).admitted).toBe(true);
+      expect(await q.acquire(t0 + 1, { id: "job", remember: true })).toMatchObject({ admitted: true, replayed: true });
+      expect(await store.release(q.keys.limits, "job")).toBe(1);
+      expect((await q.acquire(t0 + 2, { id: "holder" })).admitted).toBe(true);
+      // its grant no longer holds a slot: the semaphore is full for it now
+      const again = await q.acquire(t0 + 3, { id: "job", remember: true });
+      expect(again).toMatchObject({ admitted: false, queueable: false });
+      expect(again.replayed).toBeUndefined();
+    });
+
+    it("quota API: a named request retried gets its first decision; another id spends again; bad ids are refused", async () => {
+      const limiter = new StoreLimiter(store, { prefix: randomPrefix() });
+      const q = limiter.quota("named", { limits: [fixedWindow({ limit: 3, window: "1h" })] });
+      const first = await q.acquire({ id: "msg-1" });
+      expect(first.lease).toBe("msg-1");
+      const retried = await q.acquire({ id: "msg-1" });
+      expect(retried).toMatchObject({ allowed: true, lease: "msg-1", redisTime: first.redisTime });
+      expect(retried.admittedAt).toBe(first.admittedAt);
+      expect((await q.tryAcquire({ id: "msg-1" })).allowed).toBe(true);
+      expect((await q.state()).limits[0]?.remaining).toBe(2);
+      expect((await q.tryAcquire({ id: "msg-2" })).allowed).toBe(true);
+      expect((await q.state()).limits[0]?.remaining).toBe(1);
+      for (const bad of ["", "with space", "a~b", "x".repeat(201), "é", 7]) {
+        await expect(q.tryAcquire({ id: bad as string })).rejects.toThrow(
+          /^Expected `id` to be 1 to 200 printable ASCII characters without spaces or `~`, got /,
+        );
+      }
+      expect((await q.state()).limits[0]?.remaining).toBe(1);
+    });
+
+    it("quota API: a named acquire given back, then retried under its id, is decided afresh", async () => {
+      const limiter = new StoreLimiter(store, { prefix: randomPrefix() });
+      const q = limiter.quota("given-back", { limits: [tokenBucket({ rate: 1, per: "1h", burst: 1 })] });
+      expect((await q.tryAcquire()).allowed).toBe(true);
+      // The only token is spent: the acquire reserves a slot an hour ahead, then is aborted.
+      const controller = new AbortController();
+      const waiting = q.acquire({ id: "job-1", signal: controller.signal, onFirstReply: () => controller.abort() });
+      await expect(waiting).rejects.toThrow();
+      // From memory the retry would be allowed (the reserved slot); decided afresh, it is not.
+      expect((await q.tryAcquire({ id: "job-1" })).allowed).toBe(false);
     });
 
     it("quota API: waiting exactly retryAfterMs is enough (waits round up)", async () => {

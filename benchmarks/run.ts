@@ -10,6 +10,8 @@ import { type MemoryRow, memoryStepsCount, memorySuite } from "./memory/memory-s
 import { Progress } from "./progress.js";
 import { redisTargets } from "./redis-targets.js";
 import { markdown, type Report } from "./report/report.js";
+import { type ServerCostRow, serverCostSteps, serverCostSuite } from "./server-cost/server-cost-suite.js";
+import { type ServerlessRow, serverlessSteps, serverlessSuite } from "./serverless/serverless-suite.js";
 import { allSections, type Section, settingsFromArgs } from "./settings.js";
 import { type ArrivalRow, arrivalSteps, arrivalSuite } from "./sharing/arrival-suite.js";
 import { type ShareRig, startShareRig } from "./sharing/share-rig.js";
@@ -27,10 +29,12 @@ const started = performance.now();
 
 const progress = new Progress(
   (runs("throughput") ? throughputSteps(settings) : 0) +
+    (runs("server-cost") ? serverCostSteps(settings) : 0) +
     (runs("sharing") ? sharingSteps(settings) : 0) +
     (runs("arrival") ? arrivalSteps(settings) : 0) +
     (runs("memory") ? memoryStepsCount(settings) : 0) +
-    (runs("cold-start") ? coldStartSteps(settings) : 0),
+    (runs("cold-start") ? coldStartSteps(settings) : 0) +
+    (runs("serverless") ? serverlessSteps(settings) : 0),
 );
 const targets = await redisTargets(settings.cluster);
 const errors: string[] = [];
@@ -69,11 +73,13 @@ let report: Report;
 try {
   const machine = await describeMachine(targets.url);
   const throughput = await section<ThroughputRow>("throughput", () => throughputSuite(targets, settings, progress));
+  const serverCost = await section<ServerCostRow>("server-cost", () => serverCostSuite(targets, settings, progress));
   const sharing = await section<ShareRow>("sharing", async () => sharingSuite(await shareRig(), settings, progress));
   const arrival = await section<ArrivalRow>("arrival", async () => arrivalSuite(await shareRig(), settings, progress));
   await closeRig();
   const memory = await section<MemoryRow>("memory", () => memorySuite(targets, settings, progress));
   const coldStart = await section<ColdStartRow>("cold-start", () => coldStartSuite(targets, settings, progress));
+  const serverless = await section<ServerlessRow>("serverless", () => serverlessSuite(targets, settings, progress));
   report = {
     command: ["pnpm bench", ...process.argv.slice(2)].join(" "),
     date: new Date().toISOString(),
@@ -83,10 +89,12 @@ try {
     redisSource: targets.started ? "started by the benchmark on loopback" : "REDIS_URL / REDIS_CLUSTER_NODES",
     settings,
     throughput,
+    serverCost,
     sharing,
     arrival,
     memory,
     coldStart,
+    serverless,
     errors,
   };
 } finally {

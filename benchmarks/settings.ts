@@ -5,7 +5,7 @@
  */
 export interface Settings {
   readonly quick: boolean;
-  /** Length of one measured throughput pass, ms: the same for every contender. */
+  /** Length of one measured throughput (or serverless) pass, ms: the same for every contender. */
   readonly passMs: number;
   /** Decisions made before each pass starts counting (connections, scripts, JIT). */
   readonly warmupMs: number;
@@ -25,8 +25,11 @@ export interface Settings {
   readonly arrivalRunMs: number;
   readonly memoryKeys: number;
   readonly memoryDecisionsPerKey: number;
+  /** New processes per contender and script state in the cold-start and serverless sections; the median counts. */
   readonly coldStartRuns: number;
-  /** `--only <section,...>`: the sections to run (throughput, sharing, arrival, memory, cold-start); all by default. */
+  /** Decisions per pass of the server-cost section, made one at a time. */
+  readonly serverCostDecisions: number;
+  /** `--only <section,...>`: the sections to run (throughput, server-cost, sharing, arrival, memory, cold-start, serverless); all by default. */
   readonly sections: readonly Section[];
   /** `--match <text>`: only contenders whose name contains it (the physical limit always runs). */
   readonly match?: string;
@@ -36,7 +39,15 @@ export interface Settings {
   readonly arrivalSecondsGiven: boolean;
 }
 
-export const allSections = ["throughput", "sharing", "arrival", "memory", "cold-start"] as const;
+export const allSections = [
+  "throughput",
+  "server-cost",
+  "sharing",
+  "arrival",
+  "memory",
+  "cold-start",
+  "serverless",
+] as const;
 export type Section = (typeof allSections)[number];
 
 /** Whether a contender of this name runs under `--match`. */
@@ -115,6 +126,7 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
         memoryKeys: 100,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 1,
+        serverCostDecisions: 500,
       }
     : {
         quick,
@@ -133,5 +145,6 @@ function settingsFor(quick: boolean): Omit<Settings, "sections" | "match" | "pro
         memoryKeys: 10_000,
         memoryDecisionsPerKey: 10,
         coldStartRuns: 3,
+        serverCostDecisions: 20_000,
       };
 }

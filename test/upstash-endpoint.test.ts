@@ -5,8 +5,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { errors, Redis as UpstashRedis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { startUpstashEndpoint, type UpstashEndpoint } from "../tools/upstash-endpoint.js";
 import { connectRedis, randomPrefix } from "./support/redis-clients.js";
-import { startUpstashEndpoint, type UpstashEndpoint } from "./support/upstash-endpoint.js";
 
 let endpoint: UpstashEndpoint;
 const redis = connectRedis();
@@ -126,6 +126,27 @@ describe("errors as the client throws them", () => {
     const response = await fetch(`${endpoint.url}/`, { headers: { authorization: `Bearer ${endpoint.token}` } });
     expect(response.status).toBe(405);
     expect(await response.json()).toEqual({ error: "Method Not Allowed" });
+  });
+});
+
+describe("scripts as Upstash runs them", () => {
+  // Every script of @upstash/ratelimit opens with this shebang.
+  const flagged = (flags: string) => `#!lua flags=${flags}\nreturn redis.call("incr", KEYS[1])`;
+
+  it("runs a script flagged allow-key-locking, which Redis refuses, and finds it by the client's hash", async () => {
+    const script = flagged("allow-key-locking");
+    const counter = key();
+    await expect(redis.eval(script, 1, counter)).rejects.toThrow("Unexpected flag in script shebang");
+    const up = client();
+    expect(await up.eval(script, [counter], [])).toBe(1);
+    expect(await up.evalsha(createHash("sha1").update(script).digest("hex"), [counter], [])).toBe(2);
+  });
+
+  it("keeps the script's other flags", async () => {
+    const error = await client()
+      .eval(flagged("allow-key-locking,no-writes"), [key()], [])
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain("Write commands are not allowed from read-only scripts");
   });
 });
 

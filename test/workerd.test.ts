@@ -3,9 +3,9 @@
 // @upstash/redis/cloudflare client.
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startUpstashEndpoint, type UpstashEndpoint } from "../tools/upstash-endpoint.js";
+import { runWorker } from "../tools/workerd.js";
 import { connectRedis } from "./support/redis-clients.js";
-import { startUpstashEndpoint, type UpstashEndpoint } from "./support/upstash-endpoint.js";
-import { runWorker } from "./support/workerd.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/workers/${name}`, import.meta.url));
 

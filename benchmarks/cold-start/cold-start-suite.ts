@@ -13,7 +13,7 @@ const worker = fileURLToPath(new URL("./cold-start-worker.ts", import.meta.url))
 
 // In this order: the runs on a fresh server load every script a first decision needs, so the
 // cached runs that follow find them there without a process of their own to load them.
-const scriptStates = ["not cached (fresh server)", "cached (another process ran it)"] as const;
+export const scriptStates = ["not cached (fresh server)", "cached (another process ran it)"] as const;
 
 export type ScriptState = (typeof scriptStates)[number];
 

@@ -1,6 +1,8 @@
 import type { ColdStartRow } from "../cold-start/cold-start-suite.js";
 import type { Machine } from "../machine.js";
 import type { MemoryRow } from "../memory/memory-suite.js";
+import type { ServerCostRow } from "../server-cost/server-cost-suite.js";
+import type { ServerlessColdStartRow, ServerlessRateRow, ServerlessRow } from "../serverless/serverless-suite.js";
 import type { Section, Settings } from "../settings.js";
 import type { ArrivalRow } from "../sharing/arrival-suite.js";
 import type { ShareRow } from "../sharing/share-run.js";
@@ -18,10 +20,14 @@ export interface Report {
   readonly redisSource: string;
   readonly settings: Settings;
   readonly throughput: readonly ThroughputRow[];
+  /** Server µs per decision (absent from reports written before it was measured). */
+  readonly serverCost?: readonly ServerCostRow[];
   readonly sharing: readonly ShareRow[];
   readonly arrival: readonly ArrivalRow[];
   readonly memory: readonly MemoryRow[];
   readonly coldStart: readonly ColdStartRow[];
+  /** Sluice and @upstash/ratelimit over HTTP (absent from reports written before it was measured). */
+  readonly serverless?: readonly ServerlessRow[];
   /** Sections that failed, with the error: their figures are missing, not made up. */
   readonly errors: readonly string[];
 }
@@ -49,6 +55,51 @@ function throughputTables(rows: readonly ThroughputRow[]): string {
       return `#### ${title}\n\n${table(["contender", "vs physical limit", "decisions/s", "p50 ms", "p99 ms", "note"], body)}`;
     })
     .join("\n\n");
+}
+
+/** The commands of a decision as `evalsha 7.9 µs`, most calls first. */
+const commandsOf = (row: ServerCostRow): string =>
+  Object.entries(row.commands ?? {})
+    .sort(([, a], [, b]) => b.calls - a.calls)
+    .map(([name, c]) => `${name} ${c.usPerCall.toFixed(1)} µs × ${fixed(c.calls)}`)
+    .join(", ");
+
+function serverCostTable(rows: readonly ServerCostRow[]): string {
+  return table(
+    [
+      "contender",
+      "workload",
+      "server µs per decision",
+      "script calls per decision",
+      "µs per call (calls)",
+      "passes, µs",
+    ],
+    rows.map((row) =>
+      row.usPerDecision === undefined
+        ? [row.contender, row.workload, "n/a", "n/a", row.na ?? "", ""]
+        : [
+            row.contender,
+            row.workload === "distinct" ? "distinct keys" : "one hot quota",
+            `**${row.usPerDecision.toFixed(1)}**`,
+            (row.commandsPerDecision ?? 0).toFixed(2),
+            commandsOf(row),
+            (row.passes ?? []).map((p) => p.toFixed(1)).join(", "),
+          ],
+    ),
+  );
+}
+
+/** The server-cost table under section 1, when the run measured it. */
+function serverCostSection(report: Report): string {
+  const rows = report.serverCost ?? [];
+  if (rows.length === 0) return "";
+  return `
+
+### Server time per decision
+
+What each decision costs Redis itself, apart from round trips and the client: \`CONFIG RESETSTAT\`, then ${fixed(report.settings.serverCostDecisions)} decisions one at a time on the single Redis, then \`INFO commandstats\`: the time in the scripts the decisions ran (the commands a script calls are counted within it, and listed apart to show where the time goes); the least of ${report.settings.repeats} interleaved passes. Sluice runs with \`coalesce: false\` and its defaults (a learning arrival margin, 1 ms pacing), one \`tryAcquire\` per call, as on a Cluster with distinct keys.
+
+${serverCostTable(rows)}`;
 }
 
 const noSlots = "n/a: no slot times";
@@ -197,6 +248,64 @@ function coldStartTable(rows: readonly ColdStartRow[]): string {
   );
 }
 
+function serverlessRateTable(rows: readonly ServerlessRateRow[]): string {
+  return table(
+    ["contender", "in flight", "decisions per HTTP request", "decisions/s", "p50 ms", "p99 ms", "passes/s"],
+    rows.map((row) => [
+      row.contender,
+      String(row.inFlight),
+      row.requests === 0 ? "n/a: no request" : `**${(row.best.decisions / row.requests).toFixed(1)}**`,
+      fixed(row.best.perSecond),
+      row.best.p50Ms.toFixed(2),
+      row.best.p99Ms.toFixed(2),
+      row.passes.map((p) => fixed(p)).join(", "),
+    ]),
+  );
+}
+
+function serverlessColdStartTable(rows: readonly ServerlessColdStartRow[]): string {
+  return table(
+    [
+      "contender",
+      "scripts on the server",
+      "HTTP requests",
+      "paths",
+      "bytes sent",
+      "client made → decided ms",
+      "process start → decided ms",
+    ],
+    rows.map((row) => [
+      row.contender,
+      row.scripts,
+      `**${row.requests}**`,
+      row.paths,
+      fixed(row.bytesSent),
+      row.decisionMs.toFixed(1),
+      fixed(row.processMs),
+    ]),
+  );
+}
+
+/** Section 6, when the run measured it. */
+function serverlessSection(report: Report): string {
+  const rows = report.serverless ?? [];
+  if (rows.length === 0) return "";
+  const { settings } = report;
+  const rate = rows.filter((row) => row.measure === "rate");
+  const cold = rows.filter((row) => row.measure === "cold start");
+  return `
+## 6. Serverless: decisions over HTTP
+
+Both libraries decide through the real \`@upstash/redis\` client (auto-pipelining on, its default) and one local Upstash REST endpoint (\`tools/upstash-endpoint.ts\`, in the benchmark's process) in front of the single Redis; HTTP requests are counted where they arrive. Sluice is \`@sluice/upstash\` \`createLimiter({ redis })\` with its defaults (one row with \`coalesce: true\`: one script call for the acquires waiting together); \`@upstash/ratelimit\` is given the client itself. Every decision is on a quota of its own, limits so large that nothing is denied. A warm instance: a fresh client per pass, N decisions in flight for ${settings.passMs} ms after a ${settings.warmupMs} ms warm-up; best of ${settings.repeats} interleaved passes.
+
+${serverlessRateTable(rate)}
+
+A new instance: a new process makes a client and a limiter and decides once. HTTP requests until decided, with the scripts in Redis (another process ran them) and after \`SCRIPT FLUSH\`; bytes sent: the request bodies (a new Sluice instance sends its script's source with its first call rather than ask whether Redis has it). Median of ${settings.coldStartRuns} process(es).
+
+${serverlessColdStartTable(cold)}
+`;
+}
+
 const sectionTimes = (report: Report): string => {
   const times = Object.entries(report.sectionSeconds ?? {}).map(([name, seconds]) => `${name} ${fixed(seconds)} s`);
   return times.length === 0 ? "" : ` Sections took: ${times.join(", ")}.`;
@@ -223,7 +332,7 @@ Ratios are what to read: every contender ran in the same run, on the same Redis,
 
 Each pass keeps N decisions in flight for ${settings.passMs} ms after a ${settings.warmupMs} ms warm-up; best of ${settings.repeats} interleaved passes. "vs physical limit" divides by the one-key INCR+PEXPIRE script measured in the same scenario.
 
-${throughputTables(report.throughput)}
+${throughputTables(report.throughput)}${serverCostSection(report)}
 
 ## 2. Sharing one quota across processes
 
@@ -248,5 +357,5 @@ ${memoryTable(report.memory)}
 Round trips are the commands the new process sent, seen by \`MONITOR\` on a side connection (commands run inside a script and ioredis's \`INFO\` ready check, the same for all, left out). Single Redis. Median of ${settings.coldStartRuns} process(es).
 
 ${coldStartTable(report.coldStart)}
-`;
+${serverlessSection(report)}`;
 }

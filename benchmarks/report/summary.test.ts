@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { ServerCostRow } from "../server-cost/server-cost-suite.js";
+import type { ServerlessColdStartRow, ServerlessRow } from "../serverless/serverless-suite.js";
 import { settingsFromArgs } from "../settings.js";
 import type { ArrivalRow } from "../sharing/arrival-suite.js";
 import type { ShareRow } from "../sharing/share-run.js";
@@ -108,6 +110,59 @@ describe("the report's summary", () => {
     ];
     expect(summary(report({ arrival }))).toContain(
       "- **Arrival criteria** of untuned Sluice, runs that met every one (section 3): Sluice default (createFetch) 1 of 2.",
+    );
+  });
+
+  it("gives the fastest Sluice rule and peer over HTTP at the most in flight, and the requests of a first decision", () => {
+    const rate = (contender: ServerlessRow["contender"], inFlight: number, perSecond: number, requests: number) =>
+      ({ measure: "rate", contender, inFlight, best: pass(perSecond), requests, passes: [perSecond] }) as const;
+    const cold = (
+      contender: ServerlessRow["contender"],
+      scripts: ServerlessColdStartRow["scripts"],
+      requests: number,
+    ) =>
+      ({
+        measure: "cold start",
+        contender,
+        scripts,
+        requests,
+        paths: "/",
+        bytesSent: 0,
+        decisionMs: 2,
+        processMs: 600,
+      }) as const;
+    const serverless: ServerlessRow[] = [
+      rate("Sluice token bucket", 1, 2_000, 2_000),
+      rate("Sluice token bucket", 64, 9_000, 300),
+      rate("Sluice sliding window (bucketed)", 64, 8_000, 250),
+      rate("@upstash/ratelimit token bucket", 64, 6_000, 600),
+      rate("@upstash/ratelimit sliding window", 64, 5_000, 500),
+      cold("Sluice token bucket", "not cached (fresh server)", 1),
+      cold("Sluice token bucket", "cached (another process ran it)", 1),
+      cold("@upstash/ratelimit token bucket", "not cached (fresh server)", 2),
+      cold("@upstash/ratelimit token bucket", "cached (another process ran it)", 1),
+    ];
+    expect(summary(report({ serverless }))).toContain(
+      "- **Serverless**, over one local Upstash REST endpoint (section 6): at 64 in flight, Sluice token bucket 30.0 decisions per request (9,000/s), @upstash/ratelimit token bucket 10.0 decisions per request (6,000/s); HTTP requests of a new instance's first decision, scripts cached / flushed: Sluice token bucket 1 / 1, @upstash/ratelimit token bucket 1 / 2.",
+    );
+  });
+  it("gives the server time per decision of every Sluice rule, the cheapest peer's and the physical limit's", () => {
+    const cost = (contender: string, usPerDecision: number, workload: ServerCostRow["workload"] = "distinct") => ({
+      workload,
+      contender,
+      usPerDecision,
+    });
+    const serverCost: ServerCostRow[] = [
+      cost("physical limit (INCR+PEXPIRE script)", 4.1),
+      cost("Sluice token bucket, coalesce off", 9.8),
+      cost("Sluice fixed window, coalesce off", 10.9),
+      cost("Sluice token bucket, coalesce off", 9.1, "hot"),
+      cost("rate-limiter-flexible RateLimiterRedis", 6.2),
+      cost("@upstash/ratelimit token bucket", 12.5),
+      { workload: "distinct", contender: "Sluice sliding window (exact), coalesce off", na: "did not run" },
+    ];
+    expect(summary(report({ serverCost }))).toContain(
+      "- **Server time per decision**, distinct keys, one at a time (section 1): Sluice token bucket, coalesce off 9.8 µs; Sluice fixed window, coalesce off 10.9 µs; rate-limiter-flexible RateLimiterRedis 6.2 µs; physical limit (INCR+PEXPIRE script) 4.1 µs.",
     );
   });
 });

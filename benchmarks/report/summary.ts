@@ -1,5 +1,7 @@
 import type { ColdStartRow } from "../cold-start/cold-start-suite.js";
 import type { MemoryRow } from "../memory/memory-suite.js";
+import type { ServerCostRow } from "../server-cost/server-cost-suite.js";
+import type { ServerlessColdStartRow, ServerlessRateRow, ServerlessRow } from "../serverless/serverless-suite.js";
 import type { ArrivalRow } from "../sharing/arrival-suite.js";
 import type { ShareRow } from "../sharing/share-run.js";
 import type { ThroughputRow } from "../throughput/throughput-suite.js";
@@ -80,6 +82,22 @@ function arrivalSummary(rows: readonly ArrivalRow[]): string | undefined {
   return `- **Arrival criteria** of untuned Sluice, runs that met every one (section 3): ${met.join("; ")}.`;
 }
 
+function serverCostSummary(rows: readonly ServerCostRow[]): string | undefined {
+  const distinct = rows.filter((r) => r.workload === "distinct" && r.usPerDecision !== undefined);
+  const cheapest = (family: (name: string) => boolean) =>
+    best(
+      distinct.filter((r) => family(r.contender)),
+      (a, b) => (a.usPerDecision ?? 0) < (b.usPerDecision ?? 0),
+    );
+  const said = [
+    ...distinct.filter((r) => isSluice(r.contender)),
+    ...[cheapest(isPeer), cheapest(isFloor)].filter((row) => row !== undefined),
+  ].map((row) => `${row.contender} ${(row.usPerDecision ?? 0).toFixed(1)} µs`);
+  return said.length === 0
+    ? undefined
+    : `- **Server time per decision**, distinct keys, one at a time (section 1): ${said.join("; ")}.`;
+}
+
 function memorySummary(rows: readonly MemoryRow[]): string | undefined {
   const least = (family: (name: string) => boolean) =>
     best(
@@ -109,6 +127,38 @@ function coldStartSummary(rows: readonly ColdStartRow[]): string | undefined {
     : `- **Cold start**, round trips of a new process's first decision on a server without the scripts (section 5): ${said.join("; ")}.`;
 }
 
+const perRequest = (row: ServerlessRateRow): string =>
+  row.requests === 0 ? "n/a" : (row.best.decisions / row.requests).toFixed(1);
+
+function serverlessSummary(rows: readonly ServerlessRow[]): string | undefined {
+  const rate = rows.filter((r) => r.measure === "rate");
+  const cold = rows.filter((r) => r.measure === "cold start");
+  const inFlight = Math.max(...rate.map((r) => r.inFlight));
+  const fastest = (family: (name: string) => boolean) =>
+    best(
+      rate.filter((r) => r.inFlight === inFlight && family(r.contender)),
+      (a, b) => a.best.perSecond > b.best.perSecond,
+    );
+  const warm = [fastest(isSluice), fastest(isPeer)]
+    .filter((row) => row !== undefined)
+    .map((row) => `${row.contender} ${perRequest(row)} decisions per request (${fixed(row.best.perSecond)}/s)`);
+  const requestsOf = (contender: string, scripts: ServerlessColdStartRow["scripts"]) =>
+    cold.find((r) => r.contender === contender && r.scripts === scripts)?.requests ?? "n/a";
+  const first = [...new Set(cold.map((r) => r.contender))].map(
+    (contender) =>
+      `${contender} ${requestsOf(contender, "cached (another process ran it)")} / ${requestsOf(contender, "not cached (fresh server)")}`,
+  );
+  const said = [
+    ...(warm.length === 0 ? [] : [`at ${inFlight} in flight, ${warm.join(", ")}`]),
+    ...(first.length === 0
+      ? []
+      : [`HTTP requests of a new instance's first decision, scripts cached / flushed: ${first.join(", ")}`]),
+  ];
+  return said.length === 0
+    ? undefined
+    : `- **Serverless**, over one local Upstash REST endpoint (section 6): ${said.join("; ")}.`;
+}
+
 /**
  * What a reader choosing a limiter reads first: for each headline figure, Sluice's against the
  * best peer's and the physical limit's, from the same rows as the tables below it.
@@ -121,10 +171,12 @@ export function summary(report: Report): string {
     report.settings.quick ? `${run} **A quick smoke run: its figures are rough.**` : run,
     throughputSummary(report.throughput),
     [
+      serverCostSummary(report.serverCost ?? []),
       sharingSummary(report.sharing, report),
       arrivalSummary(report.arrival),
       memorySummary(report.memory),
       coldStartSummary(report.coldStart),
+      serverlessSummary(report.serverless ?? []),
     ]
       .filter((line) => line !== undefined)
       .join("\n"),

@@ -8,7 +8,8 @@ import { TcpProxy } from "./support/tcp-proxy.js";
 // The proxy lets the acquire script reach Redis and run, swallows its reply and closes the
 // connection. ioredis reconnects and, by default (autoResendUnfulfilledCommands), sends the
 // same EVALSHA again: same request id, second execution. With `rememberReplies`, a quota must
-// be charged once.
+// be charged once. Without the resend the caller sees an error and retries: with the request
+// named (`acquire({ id })`), it must be charged once as well.
 let server: OwnRedis;
 let proxy: TcpProxy;
 
@@ -22,21 +23,31 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** Remaining units after one acquire whose reply was lost once (rule capacity 10). */
-async function remainingAfterLostReply(rule: Rule, redisOptions: { autoResendUnfulfilledCommands: boolean }) {
+/**
+ * Remaining units after one acquire whose reply was lost once (rule capacity 10). Replies are
+ * remembered for every call (`rememberReplies`) when the request is unnamed, only for the
+ * named request otherwise.
+ */
+async function remainingAfterLostReply(
+  rule: Rule,
+  redisOptions: { autoResendUnfulfilledCommands: boolean },
+  id?: string,
+) {
   const redis = new Redis(proxy.url, redisOptions);
   redis.on("error", () => {});
   try {
-    const limiter = createLimiter({ redis, prefix: randomPrefix(), timeout: 500, rememberReplies: true });
+    const limiter = createLimiter({ redis, prefix: randomPrefix(), timeout: 500, rememberReplies: id === undefined });
     const quota = limiter.quota("resend", { limits: [rule] });
     await quota.state();
     proxy.dropNextReply();
     const dropsBefore = proxy.droppedReplies;
-    let grant = await quota.acquire({ maxWait: 0 }).catch(() => undefined);
+    const options = id === undefined ? { maxWait: 0 } : { maxWait: 0, id };
+    let grant = await quota.acquire(options).catch(() => undefined);
     expect(proxy.droppedReplies).toBe(dropsBefore + 1);
     // The caller saw a failure: it retries, as callers of a fallible API do.
-    grant ??= await quota.acquire({ maxWait: 0 });
+    grant ??= await quota.acquire(options);
     expect(grant.allowed).toBe(true);
+    if (id !== undefined) expect(grant.lease).toBe(id);
     const [status] = (await quota.state()).limits;
     console.info(
       `[fault] lost reply, ${rule.kind}, resend ${redisOptions.autoResendUnfulfilledCommands}: remaining ${status?.remaining} of 10 after one grant`,
@@ -62,11 +73,10 @@ describe("a reply lost after the script ran, ioredis resending the command", () 
   });
 });
 
-describe("a reply lost after the script ran, the caller retrying", () => {
-  // BUG (core API, for the lead): without resend the caller sees an error and retries with a
-  // NEW request id; nothing ties the retry to the first execution, so every algorithm charges
-  // twice. Needs a caller-supplied idempotency key (acquire({ id })) remembered by the scripts.
-  it.fails.each(rules)("%s: charged once", async (_, rule) => {
-    expect(await remainingAfterLostReply(rule, { autoResendUnfulfilledCommands: false })).toBe(9);
+describe("a reply lost after the script ran, the caller retrying under the request's id", () => {
+  // Without the resend the caller sees an error and asks again. The request is named: the
+  // script kept the first decision under the id, and answers the retry with it.
+  it.each(rules)("%s: charged once", async (_, rule) => {
+    expect(await remainingAfterLostReply(rule, { autoResendUnfulfilledCommands: false }, "invocation-1")).toBe(9);
   });
 });

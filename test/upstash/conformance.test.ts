@@ -2,9 +2,9 @@ import type { StoreLimiter } from "@sluice/core/adapter";
 import { createLimiter } from "@sluice/upstash";
 import { Redis } from "@upstash/redis";
 import { afterAll, inject } from "vitest";
+import { startUpstashEndpoint } from "../../tools/upstash-endpoint.js";
 import { describeModelEquivalence } from "../conformance/model-equivalence.js";
 import { describeStoreConformance, type StoreUnderTest } from "../conformance/store-suite.js";
-import { startUpstashEndpoint } from "../support/upstash-endpoint.js";
 
 // The real @upstash/redis client, with its defaults (auto-pipelining, base64 replies, JSON
 // parsing of strings, retries), through a local Upstash REST endpoint in front of redis-server.

@@ -12,9 +12,9 @@ import {
 import { Redis as Upstash } from "@upstash/redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startUpstashEndpoint, type UpstashEndpoint } from "../../tools/upstash-endpoint.js";
 import { OwnRedis } from "../faults/support/redis-process.js";
 import { randomPrefix } from "../support/redis-clients.js";
-import { startUpstashEndpoint, type UpstashEndpoint } from "../support/upstash-endpoint.js";
 
 // A server of this file's own: the tests change its ACL users.
 let server: OwnRedis;

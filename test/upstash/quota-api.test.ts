@@ -9,9 +9,9 @@ import {
 } from "@sluice/upstash";
 import { Redis } from "@upstash/redis";
 import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
+import { startUpstashEndpoint } from "../../tools/upstash-endpoint.js";
 import { exactOnRedisClock } from "../support/exact.js";
 import { randomPrefix } from "../support/redis-clients.js";
-import { startUpstashEndpoint } from "../support/upstash-endpoint.js";
 
 const endpoint = await startUpstashEndpoint({ redisUrl: inject("redisUrl") });
 afterAll(() => endpoint.close());

@@ -2,9 +2,9 @@ import { createLimiter, fixedWindow, type LimiterOptions, slidingWindow, tokenBu
 import { Redis as Upstash } from "@upstash/redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startUpstashEndpoint, type UpstashEndpoint } from "../../tools/upstash-endpoint.js";
 import { OwnRedis } from "../faults/support/redis-process.js";
 import { randomPrefix } from "../support/redis-clients.js";
-import { startUpstashEndpoint, type UpstashEndpoint } from "../support/upstash-endpoint.js";
 
 // HTTP requests per decision, counted where they arrive: at the local Upstash endpoint, in
 // front of a redis-server of this file's own (SCRIPT FLUSH would disturb the shared one), whose
@@ -90,14 +90,15 @@ describe("a cold start", () => {
 });
 
 describe("coalesced decisions", () => {
-  // The batcher keeps two calls in flight (one prepared while Redis runs the other) and shares
-  // a queue between them: the client's auto-pipelining sends both in one request; without it,
+  // With coalescing (off by default: a Worker cancels a call one request sends for another) the
+  // batcher keeps two calls in flight (one prepared while Redis runs the other) and shares a
+  // queue between them: the client's auto-pipelining sends both in one request; without it,
   // they are two.
   it.each([
     [true, 1],
     [false, 2],
   ])("share a request, on one quota or many (auto-pipelining %s: %i)", async (pipelining, requests) => {
-    const limiter = instance({ enableAutoPipelining: pipelining });
+    const limiter = instance({ enableAutoPipelining: pipelining }, { coalesce: true });
     const hot = limiter.quota("hot", { limits });
     const many = ["a", "b", "c", "d"].map((name) =>
       limiter.quota(name, { limits: [slidingWindow({ limit: 5, window: "1s" })] }),
@@ -113,7 +114,7 @@ describe("coalesced decisions", () => {
   });
 
   it("without coalescing, decisions made in one tick ride the client's auto-pipelining: one request", async () => {
-    const limiter = instance({}, { coalesce: false });
+    const limiter = instance({});
     const quotas = ["a", "b", "c", "d", "e"].map((name) => limiter.quota(name, { limits }));
     await quotas[0]?.tryAcquire();
     endpoint.resetStats();

@@ -1,4 +1,4 @@
-import type { Store, StoreAcquire, StoreDecision } from "./store.js";
+import type { Store, StoreAcquire, StoreCall, StoreDecision } from "./store.js";
 
 /** Most acquires decided by one script call. */
 const MAX_BATCH = 512;
@@ -88,15 +88,21 @@ export class AcquireBatcher {
     return { keys, rules, arrival, slot: this.#store.slotOf(keys.pause), group };
   }
 
+  /**
+   * Decides one acquire. A `named` one (the caller's own id) goes in a call of its own that the
+   * store remembers (`StoreCall.remember`): the reply kept for a retry is its decision alone.
+   */
   decide(
     quota: QuotaShape,
     id: string,
     cost: number,
     deadline: number,
     headroomPerMille: number,
+    named = false,
   ): Promise<StoreDecision> {
     return new Promise((resolve, reject) => {
       const pending = { quota, id, cost, deadline, headroomPerMille, resolve, reject };
+      if (named) return void this.#send([pending], { record: true, remember: true });
       if (!this.#coalesce) return void this.#send([pending]);
       const slot = quota.slot;
       let lane = this.#lanes.get(slot);
@@ -127,7 +133,7 @@ export class AcquireBatcher {
     }
   }
 
-  async #send(batch: Pending[]): Promise<void> {
+  async #send(batch: Pending[], call: StoreCall = { record: true }): Promise<void> {
     const groups = groupBy(batch, (p) => p.quota.group);
     try {
       const decisions = await this.#store.acquire(
@@ -142,7 +148,7 @@ export class AcquireBatcher {
             headroomPerMille: p.headroomPerMille,
           })),
         })),
-        { record: true },
+        call,
       );
       groups.forEach((group, g) => {
         group.forEach((pending, r) => {

@@ -1,5 +1,5 @@
 import type { Rule } from "./rules/rule.js";
-import type { StoreAcquire, StoreDecision, StoreRequest } from "./store.js";
+import type { QuotaKeys, StoreAcquire, StoreDecision, StoreRequest } from "./store.js";
 
 const wires = new WeakMap<Rule, string>();
 
@@ -27,18 +27,56 @@ function signatureOf(quota: StoreAcquire): string {
 /** Limits a quota sends: its rules, and its arrival part after them when it has one. */
 const limitCount = (quota: StoreAcquire): number => quota.rules.length + (quota.arrival === undefined ? 0 : 1);
 
-/** Reads the acquire script's reply: Redis time, then per request a code, the wait and each limit's figures. */
+/**
+ * The key of an acquire call (the script's KEYS[1]), named after its first request id, in the
+ * slot of its quota: where the script remembers the call's reply.
+ */
+export const callKey = (keys: QuotaKeys, id: string): string => `${keys.base}call:${id}`;
+
+/** Redis times of an acquire reply: when it was decided and when it was answered (later for a remembered reply). */
+export interface ReplyTimes {
+  readonly decidedUs: number;
+  readonly answeredUs: number;
+  /** Whether the script answered from a remembered reply (a resent or retried call). */
+  readonly remembered: boolean;
+}
+
+/** Numbers in a reply of the acquire script deciding `quotas`, without the time a remembered reply appends. */
+const replyLength = (quotas: readonly StoreAcquire[]): number =>
+  quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * limitCount(q)), 1);
+
+/** The times of an acquire reply; `undefined` when it is not one (decodeAcquire says why). */
+export function replyTimes(reply: unknown, quotas: readonly StoreAcquire[]): ReplyTimes | undefined {
+  if (!Array.isArray(reply) || typeof reply[0] !== "number") return undefined;
+  const remembered = reply.length === replyLength(quotas) + 1;
+  const answeredUs = reply[reply.length - 1];
+  if (remembered && typeof answeredUs !== "number") return undefined;
+  return { decidedUs: reply[0], answeredUs: remembered ? answeredUs : reply[0], remembered };
+}
+
+/**
+ * Reads the acquire script's reply: Redis time, then per request a code, the wait and each
+ * limit's figures (and, when remembered, the Redis time it was answered at). `replayed` marks
+ * every decision as the first decision of a named call, answered again (`StoreDecision.replayed`).
+ */
 export function decodeAcquire(
   reply: unknown,
   quotas: readonly StoreAcquire[],
   localNowUs: number | undefined,
+  replayed = false,
 ): StoreDecision[][] {
-  const expected = quotas.reduce((sum, q) => sum + q.requests.length * (2 + 2 * limitCount(q)), 1);
-  if (!Array.isArray(reply) || reply.length !== expected || reply.some((v) => typeof v !== "number")) {
+  const expected = replyLength(quotas);
+  const length = Array.isArray(reply) ? reply.length : 0;
+  if (
+    !Array.isArray(reply) ||
+    (length !== expected && length !== expected + 1) ||
+    reply.some((v) => typeof v !== "number")
+  ) {
     throw new TypeError(`Unexpected reply from the acquire script: ${JSON.stringify(reply)}`);
   }
   const numbers = reply as number[];
   const nowUs = numbers[0] as number;
+  const flag = replayed ? { replayed: true as const } : {};
   let at = 1;
   return quotas.map((quota) =>
     quota.requests.map(() => {
@@ -70,6 +108,7 @@ export function decodeAcquire(
         queueable: (code & 2) === 0,
         limits,
         localNowUs,
+        ...flag,
       };
     }),
   );
@@ -90,8 +129,7 @@ export interface AcquireWire {
  */
 export function encodeAcquire(quotas: readonly StoreAcquire[]): AcquireWire {
   const first = quotas[0] as StoreAcquire;
-  // Named after the call's first request id, in the slot of its quotas.
-  const keys: string[] = [`${first.keys.base}call:${first.requests[0]?.id}`];
+  const keys: string[] = [callKey(first.keys, first.requests[0]?.id ?? "")];
   const setArgs: string[] = [];
   const runArgs: string[] = [];
   const sets = new Map<string, { readonly index: string; readonly usesIds: boolean }>();

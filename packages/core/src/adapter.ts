@@ -16,6 +16,7 @@ export {
 export { checkPrefix, quotaKeys } from "./keys.js";
 export { type MemoryLimiterOptions, StoreLimiter, type StoreLimiterOptions } from "./limiter.js";
 export type { LuaScript } from "./lua-script.js";
+export { BulkMetrics } from "./metrics.js";
 export { MemoryStore } from "./model/memory-store.js";
 export type { Priority } from "./quota.js";
 export { RedisStore, type RedisStoreOptions } from "./redis-store.js";

@@ -1,6 +1,7 @@
 import type { ArrivalPart } from "./arrival.js";
 import { isSluiceError } from "./errors/sluice-error.js";
 import { StoreUnavailableError } from "./errors/store-unavailable-error.js";
+import { StoreMetrics } from "./metrics.js";
 import { MemoryStore } from "./model/memory-store.js";
 import type { Rule } from "./rules/rule.js";
 import { ruleKindOf } from "./rules/rule-kinds.js";
@@ -70,10 +71,12 @@ export class FailModeStore implements Store {
   readonly #options: FailModeOptions;
   readonly #memory = new MemoryStore();
   readonly #scaled = new WeakMap<Rule, Rule>();
+  readonly #metrics: StoreMetrics;
 
   constructor(inner: Store, options: FailModeOptions) {
     this.#inner = inner;
     this.#options = options;
+    this.#metrics = new StoreMetrics(options.failMode);
     const listen = inner.onRelease;
     this.onRelease =
       listen === undefined
@@ -91,19 +94,24 @@ export class FailModeStore implements Store {
     call: () => Promise<T>,
     fallback: () => Promise<T>,
   ): Promise<T> {
+    const startedAt = performance.now();
     let verdict: unknown;
     const answer = call().catch((error: unknown) => {
       if (isSluiceError(error)) verdict = error;
       throw error;
     });
     try {
-      return await withTimeout(answer, this.#options.timeoutMs, this.#options.lastError);
+      const value = await withTimeout(answer, this.#options.timeoutMs, this.#options.lastError);
+      this.#metrics.called(operation, performance.now() - startedAt);
+      return value;
     } catch (caught) {
+      this.#metrics.called(operation, performance.now() - startedAt, caught);
       // An error the store already typed (Redis refusing TIME) is its answer, not an outage:
       // no fallback could decide on Redis's clock either.
       if (caught === verdict) throw caught;
       const error = asError(caught);
       const { failMode, onEvent } = this.#options;
+      this.#metrics.failed(operation);
       onEvent?.({ type: "store-failure", failMode, operation, error });
       if (failMode === "closed") {
         throw error instanceof StoreUnavailableError

@@ -6,6 +6,7 @@ import { CostExceedsCapacityError } from "./errors/cost-exceeds-capacity-error.j
 import { QuotaExceededError } from "./errors/quota-exceeded-error.js";
 import { quotaKeys } from "./keys.js";
 import { localMicros } from "./local-clock.js";
+import { QuotaMetrics } from "./metrics.js";
 import { releasePollMs } from "./release-poll.js";
 import { ReleaseQueue } from "./release-queue.js";
 import { requestId } from "./request-id.js";
@@ -105,6 +106,21 @@ export interface TryAcquireOptions {
   readonly cost?: number;
   /** Priority against the quota's `headroom`. @default "normal" */
   readonly priority?: Priority;
+  /**
+   * Names this request, like an idempotency key (a function invocation's or a queue message's
+   * id): 1 to 200 printable ASCII characters, no spaces or `~`. A retry under the same id within
+   * an hour (the reply was lost, the invocation or the message was retried) gets the first
+   * decision and spends nothing again; that grant is used as it was made, however late (never
+   * given back for `maxLateness`, never measured for the arrival margin). The id is the grant's
+   * lease and its log entries (`grant.lease === id`, except after an `acquire` gave a late slot
+   * back: it asks again under `${id}~` and a unique suffix). Never reuse an id for another
+   * request: it would be answered with the first one's grant.
+   * Only a grant is remembered: a retry is decided afresh after a denial (a `tryAcquire` refused,
+   * an `acquire` out of `maxWait`), after a grant given back (an abort, a late slot) and, on a
+   * quota with concurrency limits, once the grant's lease was released or expired. A named
+   * request goes to the store in a call of its own, never coalesced with others.
+   */
+  readonly id?: string;
 }
 
 const priorityLevels: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
@@ -148,6 +164,17 @@ const LATE_REPORT_MS = { least: 50, most: 5_000 } as const;
 const costOf = (input: TryAcquireOptions | undefined): number =>
   integer("cost", input?.cost === undefined ? 1 : input.cost, 1);
 
+/** A caller's request id: printable ASCII from `!` to `}`, so without spaces or the `~` of derived ids. */
+const CALLER_ID = /^[!-}]{1,200}$/;
+
+/** The caller's `id`, validated; `undefined` for an unnamed request. */
+function idOf(input: TryAcquireOptions | undefined): string | undefined {
+  const id = input?.id;
+  if (id !== undefined && (typeof id !== "string" || !CALLER_ID.test(id)))
+    invalid("id", "1 to 200 printable ASCII characters without spaces or `~`", id);
+  return id;
+}
+
 /** The `performance.now()` deadline for a slot, `Infinity` for no bound. */
 function deadlineOf(value: Duration | undefined): number {
   if (value === undefined) return Number.POSITIVE_INFINITY;
@@ -189,6 +216,7 @@ export class Quota {
   #lastFigures: ArrivalFigures | undefined;
   /** Shared by this quota's waiters for a concurrency slot while there are any. */
   #releases: Releases | undefined;
+  readonly #metrics: QuotaMetrics;
 
   /** Made by `Limiter.quota`; `batcher` decides this process's acquires, coalesced or not. */
   constructor(store: Store, batcher: AcquireBatcher, prefix: string, name: string, input: QuotaOptions) {
@@ -205,6 +233,7 @@ export class Quota {
     this.#keys = quotaKeys(prefix, name, this.rules);
     this.#arrival = arrivalPart(this.#keys.base, this.rules, arrivalMargin, pacing);
     this.#learning = this.#arrival !== undefined && this.#arrival.wire[3] > 0;
+    this.#metrics = new QuotaMetrics(name, this.#arrival === undefined ? undefined : () => this.#lastFigures);
     this.#longestSpanMs = Math.max(...this.rules.map((rule) => rule.spanUs).filter(Number.isFinite), 0) / 1000;
     this.#leaseKeys = this.#keys.limits.filter((_, i) => this.rules[i]?.leased);
     this.#shape = batcher.shape(this.#keys, this.rules, this.#arrival);
@@ -227,7 +256,8 @@ export class Quota {
   }
 
   #decision(raw: StoreDecision, lease: string): Attempt {
-    if (raw.arrival !== undefined) this.#lastFigures = figuresOf(raw.arrival);
+    // A replayed decision carries the figures of its time, not the latest.
+    if (raw.arrival !== undefined && !raw.replayed) this.#lastFigures = figuresOf(raw.arrival);
     const limits = new Array<LimitStatus>(this.rules.length);
     let resetAt = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < limits.length; i++) {
@@ -259,17 +289,25 @@ export class Quota {
    */
   async tryAcquire(input?: TryAcquireOptions): Promise<Attempt> {
     const cost = costOf(input);
+    const named = idOf(input);
     const headroomPerMille = this.#headroomFor(cost, input);
-    const lease = requestId();
-    const raw = await this.#batcher.decide(this.#shape, lease, cost, performance.now(), headroomPerMille);
+    const lease = named ?? requestId();
+    const now = performance.now();
+    const raw = await this.#batcher.decide(this.#shape, lease, cost, now, headroomPerMille, named !== undefined);
     const decision = this.#decision(raw, lease);
-    if (raw.admitted) placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
+    // A named request's first decision, answered again (`raw.replayed`), stands as it was made.
+    if (raw.admitted && !raw.replayed) placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
     const late =
       raw.admitted &&
+      !raw.replayed &&
       this.#maxLatenessMs < Number.POSITIVE_INFINITY &&
       (localMicros() - this.#slotUs(raw)) / 1000 > this.#maxLatenessMs;
-    if (!late) return decision;
-    await this.#giveBack(raw, lease, cost);
+    if (!late) {
+      this.#metrics.decided(decision.allowed, decision.blockedBy);
+      return decision;
+    }
+    await this.#giveBack(raw, lease, cost, named !== undefined);
+    this.#metrics.decided(false, undefined);
     return { ...decision, allowed: false, retryAfterMs: 0, admittedAt: undefined, blockedBy: undefined };
   }
 
@@ -287,41 +325,56 @@ export class Quota {
     let onFirstReply = input?.onFirstReply;
     if (onFirstReply !== undefined && typeof onFirstReply !== "function")
       invalid("onFirstReply", "a function (decision) => void", onFirstReply);
+    const named = idOf(input);
     const headroomPerMille = this.#headroomFor(cost, input);
     let listening = false;
     let woken = false;
     let polls = 0;
+    let gaveBack = false;
+    /** When the store first answered (`performance.now()`): a grant's wait counts from there. */
+    let firstReplyAt: number | undefined;
     try {
       for (;;) {
         signal?.throwIfAborted();
-        const lease = requestId();
+        // A named acquire asks under its id until it gives a slot back: a denial writes
+        // nothing, so asking again under it is safe, and a retry finds the grant under it. A
+        // give-back is best effort (what it did not undo still holds the id): later asks take
+        // ids of their own, unique even across retries, which no retry asks under, so the store
+        // does not remember them.
+        const remembered = named !== undefined && !gaveBack;
+        const lease = named === undefined ? requestId() : remembered ? named : `${named}~${requestId()}`;
         // Below the top priority (headroom in use) nothing is reserved ahead: a queue of
         // reservations would make a later high-priority request wait behind it.
         const reserveUntil = headroomPerMille > 0 ? performance.now() : deadline;
-        const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, headroomPerMille);
+        const raw = await this.#batcher.decide(this.#shape, lease, cost, reserveUntil, headroomPerMille, remembered);
         const decision = this.#decision(raw, lease);
+        firstReplyAt ??= performance.now();
         if (onFirstReply !== undefined) {
           const call = onFirstReply;
           onFirstReply = undefined;
           try {
             call(decision);
           } catch (error) {
-            if (raw.admitted) await this.#giveBack(raw, lease, cost);
+            if (raw.admitted) await this.#giveBack(raw, lease, cost, remembered);
             throw error;
           }
         }
         if (raw.admitted) {
-          placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
-          const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal);
-          this.#measured(lateMs * 1000);
-          if (lateMs <= this.#latenessBound(raw) && !this.#tightenedSince(raw)) {
+          // A named request's first decision, answered again, stands as it was made: its slot
+          // is waited for if still ahead, and its lateness is the retry's, not this process's.
+          if (!raw.replayed) placements.set(decision, { slotUs: this.#slotUs(raw), decidedUs: raw.nowUs });
+          const lateMs = await this.#sleepUntilSlot(raw, lease, cost, signal, remembered);
+          if (!raw.replayed) this.#measured(lateMs * 1000);
+          if (raw.replayed || (lateMs <= this.#latenessBound(raw) && !this.#tightenedSince(raw))) {
             // admitted: allowed is true and admittedAt is set
+            this.#metrics.granted(decision, performance.now() - firstReplyAt);
             return decision as Grant;
           }
           // Too late to be used as granted, or placed under a margin or share the quota has
           // since tightened (the 429s of that burst would follow): give it back and ask again,
           // within maxWait.
-          await this.#giveBack(raw, lease, cost);
+          await this.#giveBack(raw, lease, cost, remembered);
+          gaveBack = true;
           if (performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
           continue;
         }
@@ -352,6 +405,9 @@ export class Quota {
         // Out of time with no release: no slot came, so asking the store again is pointless.
         if (!woken && performance.now() >= deadline) throw new QuotaExceededError(this.name, decision);
       }
+    } catch (error) {
+      if (error instanceof QuotaExceededError) this.#metrics.decided(false, error.decision.blockedBy);
+      throw error;
     } finally {
       if (listening) this.#leaveReleases();
     }
@@ -386,6 +442,7 @@ export class Quota {
     lease: string,
     cost: number,
     signal: AbortSignal | undefined,
+    named: boolean,
   ): Promise<number> {
     const slotUs = this.#slotUs(raw);
     const sleepMs = Math.ceil((slotUs - localMicros()) / 1000);
@@ -393,7 +450,7 @@ export class Quota {
       try {
         await sleep(sleepMs, signal);
       } catch (reason) {
-        await this.#giveBack(raw, lease, cost);
+        await this.#giveBack(raw, lease, cost, named);
         throw reason;
       }
     }
@@ -406,10 +463,11 @@ export class Quota {
   }
 
   /**
-   * Gives an unused slot back. Best effort: if the store fails, the slot stays spent (unused,
-   * never over-spent).
+   * Gives an unused slot back; for a `named` request the store forgets its remembered reply
+   * too, so that a retry is decided afresh. Best effort: if the store fails, the slot stays
+   * spent (unused, never over-spent) and remembered.
    */
-  async #giveBack(raw: StoreDecision, lease: string, cost: number): Promise<void> {
+  async #giveBack(raw: StoreDecision, lease: string, cost: number, named = false): Promise<void> {
     await this.#store
       .cancel({
         keys: this.#keys,
@@ -418,6 +476,7 @@ export class Quota {
         cost,
         slotUs: raw.nowUs + raw.waitUs,
         resetsUs: raw.limits.map((l) => l.resetUs),
+        named,
       })
       .catch(() => {});
   }
@@ -492,13 +551,16 @@ export class Quota {
       longestSpanMs: this.#longestSpanMs,
       onExhausted,
     });
-    const result = (cause: Feedback["cause"], pausedMs: number, figures?: StoreArrival): Feedback => ({
-      retry: signals.status === 429 || signals.status === 503,
-      cause,
-      pausedMs,
-      serverWaitMs: signals.waitMs,
-      arrival: figuresOf(figures) ?? this.#lastFigures,
-    });
+    const result = (cause: Feedback["cause"], pausedMs: number, figures?: StoreArrival): Feedback => {
+      if (signals.status === 429) this.#metrics.rateLimited(cause);
+      return {
+        retry: signals.status === 429 || signals.status === 503,
+        cause,
+        pausedMs,
+        serverWaitMs: signals.waitMs,
+        arrival: figuresOf(figures) ?? this.#lastFigures,
+      };
+    };
     switch (plan.kind) {
       case "use": {
         const spent = plan.tighten ? await this.#spendDownTo(signals.server, grant) : 0;
@@ -576,7 +638,9 @@ export class Quota {
    * @returns epoch ms at which the pause in force ends.
    */
   async pause(duration: Duration): Promise<number> {
-    return (await this.#store.pause(this.#keys.pause, durationToMicros("duration", duration))) / 1000;
+    const untilUs = await this.#store.pause(this.#keys.pause, durationToMicros("duration", duration));
+    this.#metrics.paused();
+    return untilUs / 1000;
   }
 
   /** Reads the quota without spending anything. */

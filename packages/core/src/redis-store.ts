@@ -1,9 +1,14 @@
-import { decodeAcquire, encodeAcquire } from "./acquire-wire.js";
+import { encodeOne, isOneRequest } from "./acquire-one-wire.js";
+import { callKey, decodeAcquire, encodeAcquire, replyTimes } from "./acquire-wire.js";
 import type { ArrivalPart } from "./arrival.js";
 import { ClockOffset } from "./clock-offset.js";
 import {
   acquireConcurrencyScript,
   acquireFixedWindowScript,
+  acquireOneFixedWindowScript,
+  acquireOneSlidingBucketsScript,
+  acquireOneSlidingLogScript,
+  acquireOneTokenBucketScript,
   acquireScript,
   acquireSlidingWindowScript,
   acquireTokenBucketScript,
@@ -17,15 +22,27 @@ import {
 } from "./generated/scripts.js";
 import { localMicros } from "./local-clock.js";
 import type { LuaScript } from "./lua-script.js";
-import type { Rule } from "./rules/rule.js";
+import type { Rule, WireCode } from "./rules/rule.js";
 import { runScript, type ScriptClient } from "./script-client.js";
 import type { Store, StoreAcquire, StoreCall, StoreCancel, StoreDecision, StoreLearned, StoreReport } from "./store.js";
+import { integer } from "./validate.js";
 
 const oneKindScripts: Record<Rule["kind"], LuaScript> = {
   tokenBucket: acquireTokenBucketScript,
   slidingWindow: acquireSlidingWindowScript,
   fixedWindow: acquireFixedWindowScript,
   concurrency: acquireConcurrencyScript,
+};
+
+/**
+ * The script for one request of a quota with one limit of this code (lua/acquire-one-*.lua);
+ * a code without one goes to its batch script.
+ */
+const oneRequestScriptOf: Partial<Record<WireCode, LuaScript>> = {
+  tb: acquireOneTokenBucketScript,
+  sw: acquireOneSlidingLogScript,
+  swb: acquireOneSlidingBucketsScript,
+  fw: acquireOneFixedWindowScript,
 };
 
 export interface RedisStoreOptions {
@@ -44,6 +61,21 @@ export interface RedisStoreOptions {
    */
   readonly rememberMs?: number;
   /**
+   * How long the reply of a named request (`acquire({ id })`) that admitted it is kept, in ms,
+   * whatever `rememberReplies` says: a retry under the same id within it gets the first
+   * decision. Cover the caller's retries (a function's retry policy, a queue's redelivery).
+   * At least 1.
+   * @default 3_600_000 (an hour)
+   */
+  readonly rememberNamedMs?: number;
+  /**
+   * Decide a call of one request on a quota of one limit with a script made for it
+   * (lua/acquire-one-*.lua): a fraction of the batch script's work on Redis. `false` sends it to
+   * the batch script, which decides it alike (the conformance suite runs both).
+   * @default true
+   */
+  readonly oneRequestScripts?: boolean;
+  /**
    * The caller's timeout, in ms: a recording call that reaches Redis later than this after it
    * was sent (a stall, a reconnect) admits nothing, so nobody's slot is spent for a caller that
    * already gave up. The deadline is put on Redis's clock with the offset seen in earlier
@@ -57,6 +89,8 @@ export class RedisStore implements Store {
   readonly #client: ScriptClient;
   readonly #rememberMs: number;
   readonly #rememberReplies: boolean;
+  readonly #rememberNamedMs: number;
+  readonly #oneRequestScripts: boolean;
   readonly #timeoutMs: number | undefined;
   /** Redis time minus local time, from the replies. */
   readonly #offset = new ClockOffset();
@@ -65,7 +99,9 @@ export class RedisStore implements Store {
     this.#client = client;
     this.#rememberMs = options.rememberMs ?? 2000;
     this.#rememberReplies = options.rememberReplies ?? false;
+    this.#rememberNamedMs = integer("rememberNamedMs", options.rememberNamedMs ?? 3_600_000, 1);
     this.#timeoutMs = options.timeoutMs;
+    this.#oneRequestScripts = options.oneRequestScripts ?? true;
     const subscribe = client.subscribe?.bind(client);
     this.onRelease = subscribe === undefined ? undefined : (key, listener) => subscribe(key, listener);
   }
@@ -76,26 +112,48 @@ export class RedisStore implements Store {
     return String(Math.floor(localMicros() + offsetUs + this.#timeoutMs * 1000));
   }
 
-  async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
+  /** Ms the acquire script keeps the call's reply: 0 for none. */
+  #rememberOf(call: StoreCall): number {
+    if (!call.record) return 0;
+    if (call.remember === true) return this.#rememberNamedMs;
+    return this.#rememberReplies ? this.#rememberMs : 0;
+  }
+
+  /**
+   * The script and its KEYS and ARGV for a call: one request on one limit (nothing else waited)
+   * goes to its own script, without a batch's parsing; anything else to the smallest batch
+   * script that knows every rule's algorithm (less Lua for Redis to run per call).
+   */
+  #wire(quotas: readonly StoreAcquire[], call: StoreCall): { script: LuaScript; keys: string[]; args: string[] } {
+    const now = call.nowUs === undefined ? "" : String(call.nowUs);
+    const remember = String(this.#rememberOf(call));
+    const one =
+      call.record && this.#oneRequestScripts && isOneRequest(quotas) ? (quotas[0] as StoreAcquire) : undefined;
+    const oneScript = one === undefined ? undefined : oneRequestScriptOf[(one.rules[0] as Rule).wire[0]];
+    if (one !== undefined && oneScript !== undefined) {
+      return { script: oneScript, ...encodeOne(one, [now, remember, this.#deadline(true)]) };
+    }
     const wire = encodeAcquire(quotas);
-    const args = [
-      call.nowUs === undefined ? "" : String(call.nowUs),
-      call.record ? "1" : "0",
-      String(call.record && this.#rememberReplies ? this.#rememberMs : 0),
-      this.#deadline(call.record),
-      ...wire.args,
-    ];
-    // The smallest script that knows every rule's algorithm: less Lua for Redis to run per call.
-    const script = wire.kinds === "mixed" ? acquireScript : oneKindScripts[wire.kinds];
+    const args = [now, call.record ? "1" : "0", remember, this.#deadline(call.record), ...wire.args];
+    return { script: wire.kinds === "mixed" ? acquireScript : oneKindScripts[wire.kinds], keys: wire.keys, args };
+  }
+
+  async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
+    const { script, keys, args } = this.#wire(quotas, call);
     const sentUs = localMicros();
-    const reply = await runScript(this.#client, script, wire.keys, args);
-    if (call.nowUs !== undefined) return decodeAcquire(reply, quotas, undefined);
-    // On Redis's clock: place its time of decision on this process's clock too.
+    const reply = await runScript(this.#client, script, keys, args);
+    const times = replyTimes(reply, quotas);
+    // A resend's remembered reply answers this very call; a named call's answers an earlier one.
+    const replayed = call.remember === true && times?.remembered === true;
+    if (call.nowUs !== undefined || times === undefined) return decodeAcquire(reply, quotas, undefined, replayed);
+    // On Redis's clock: place its time of decision on this process's clock too; a replayed
+    // decision, made before this call was sent, by its age when answered.
     const receivedUs = localMicros();
-    const redisNowUs = Array.isArray(reply) && typeof reply[0] === "number" ? reply[0] : undefined;
-    if (redisNowUs === undefined) return decodeAcquire(reply, quotas, undefined);
-    this.#offset.observe(redisNowUs, receivedUs);
-    return decodeAcquire(reply, quotas, this.#offset.localTimeOf(redisNowUs, sentUs, receivedUs));
+    this.#offset.observe(times.answeredUs, receivedUs);
+    const localNowUs = replayed
+      ? this.#offset.localTimeOf(times.answeredUs, sentUs, receivedUs) - (times.answeredUs - times.decidedUs)
+      : this.#offset.localTimeOf(times.decidedUs, sentUs, receivedUs);
+    return decodeAcquire(reply, quotas, localNowUs, replayed);
   }
 
   slotOf(key: string): number {
@@ -109,6 +167,7 @@ export class RedisStore implements Store {
     });
     args.push(String(this.#rememberMs));
     const keys = [`${request.keys.base}cancel:${request.id}`, ...request.keys.limits];
+    if (request.named === true) keys.push(callKey(request.keys, request.id));
     await runScript(this.#client, cancelScript, keys, args);
   }
 

@@ -34,6 +34,13 @@ export interface StoreAcquire {
 export interface StoreCall {
   /** false to report only (state()). */
   readonly record: boolean;
+  /**
+   * A named request (`acquire({ id })`), alone in its call: the store keeps the reply of a call
+   * that admitted it for a long while (an hour by default) and answers a call with the same
+   * first request id from it, while every lease it granted is held, marking its decisions
+   * `replayed`. A denial is not kept.
+   */
+  readonly remember?: boolean;
   /** Test-only clock override in microseconds; production always uses the store's own clock. */
   readonly nowUs?: number;
 }
@@ -56,6 +63,11 @@ export interface StoreDecision {
   readonly limits: ReadonlyArray<{ readonly remaining: number; readonly resetUs: number }>;
   /** The arrival figures the decision was made with, when the quota has an arrival part. */
   readonly arrival?: StoreArrival | undefined;
+  /**
+   * The first decision of a named call (`StoreCall.remember`), answered again from memory:
+   * made at `nowUs`, earlier, and spent nothing now.
+   */
+  readonly replayed?: true;
 }
 
 /** A quota's learned arrival figures. */
@@ -92,6 +104,11 @@ export interface StoreCancel {
   readonly slotUs: number;
   /** The per-rule reset the acquire reported (a token bucket refunds only if unchanged). */
   readonly resetsUs: readonly number[];
+  /**
+   * The acquire was a named call (`StoreCall.remember`): its remembered reply is forgotten with
+   * the refund, so that a retry under the same id is decided afresh.
+   */
+  readonly named?: boolean;
 }
 
 /**

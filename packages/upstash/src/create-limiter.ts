@@ -40,8 +40,10 @@ export interface LimiterOptions {
   readonly localShare?: number;
   /**
    * Decide concurrent acquires of this instance in one script call (in order, exactly as
-   * separate calls): many decisions per HTTP request.
-   * @default true
+   * separate calls). Off by default: a Worker runtime cancels a call that one request sends on
+   * behalf of another (`test/serverless-fleet.test.ts`), and the client's auto-pipelining
+   * already sends the decisions of one tick in one HTTP request.
+   * @default false
    */
   readonly coalesce?: boolean;
   /**
@@ -73,7 +75,7 @@ const defaults = {
   failMode: "closed",
   timeout: 2000,
   localShare: 0.1,
-  coalesce: true,
+  coalesce: false,
   rememberReplies: true,
   cacheDenials: "10s",
   /** Least time a reply is remembered: @upstash/redis's default retries span about 4.5 s. */

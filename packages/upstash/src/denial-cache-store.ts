@@ -56,8 +56,9 @@ export class DenialCacheStore implements Store {
   }
 
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
-    // A read (state()) and a test's own clock always reach the store.
-    if (!call.record || call.nowUs !== undefined) return this.#inner.acquire(quotas, call);
+    // A read (state()), a test's own clock and a named request (answered from the store's
+    // memory of its first decision) always reach the store.
+    if (!call.record || call.nowUs !== undefined || call.remember === true) return this.#inner.acquire(quotas, call);
     const now = this.#now();
     const local = quotas.map((quota) => quota.requests.map((request) => this.#answer(quota, request, now)));
     const asked = quotas

@@ -23,6 +23,11 @@ export interface ModelAlgorithm<S> {
   /** Records the admission at t; returns the time the key may expire. */
   commit(state: S, spec: Spec, n: number, t: number, id: string, now: number): number;
   report(state: S, spec: Spec, now: number): [remaining: number, reset: number];
+  /**
+   * Whether the grant to `id` still holds (a lease not released, not expired): a remembered
+   * reply is answered again only while every grant of it holds. Absent: always.
+   */
+  holds?(state: S, id: string, now: number): boolean;
   /** Returns the new state, or `undefined` when nothing changes. */
   refund(state: S, spec: Spec, n: number, t: number, id: string, expected: number): S | undefined;
   /**

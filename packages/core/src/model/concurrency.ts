@@ -19,6 +19,7 @@ export const concurrencyModel: ModelAlgorithm<Leases> = {
     return Math.max(...leases.values());
   },
   report: (leases, [limit], now) => [Math.max(0, limit - leases.size), nextExpiry(leases) ?? now],
+  holds: (leases, id, now) => (leases.get(id) ?? now) > now,
   refund(leases, _spec, _n, _t, id) {
     if (!leases.has(id)) return undefined;
     const rest = new Map(leases);

@@ -1,4 +1,4 @@
-import { sameTerms } from "../acquire-wire.js";
+import { callKey, sameTerms } from "../acquire-wire.js";
 import type { ArrivalPart } from "../arrival.js";
 import { localMicros } from "../local-clock.js";
 import { CONCURRENCY_WIRE } from "../rules/concurrency.js";
@@ -44,6 +44,15 @@ interface Cell {
 /** Sweep expired cells every this many writes, so idle quotas leave nothing behind. */
 const SWEEP_EVERY = 1024;
 
+/** How long a named call's reply is remembered (µs): RedisStore's default `rememberNamedMs`. */
+const REMEMBER_NAMED_US = 3_600_000_000;
+
+/** A remembered reply, answered again: the first decisions, placed on this process's clock by their age. */
+const replay = (first: StoreDecision[][], now: number): StoreDecision[][] =>
+  first.map((decisions) =>
+    decisions.map((d) => ({ ...d, localNowUs: localMicros() - (now - d.nowUs), replayed: true as const })),
+  );
+
 /**
  * The reference model of the scripts, on plain objects: the store for single-process use and
  * the oracle the Redis scripts are tested against. Same semantics, same microsecond arithmetic.
@@ -83,7 +92,41 @@ export class MemoryStore implements Store {
   async acquire(quotas: readonly StoreAcquire[], call: StoreCall): Promise<StoreDecision[][]> {
     const now = call.nowUs ?? this.#clock();
     for (const quota of quotas) this.#checkCosts(quota, call.record);
-    return quotas.map((quota) => this.#decideQuota(quota, call.record, now));
+    // As the scripts: a named call's reply is kept under the call's key when it admitted
+    // something, and answers the same call again while every grant of it holds.
+    const first = quotas[0];
+    const key =
+      call.record && call.remember === true && first !== undefined
+        ? callKey(first.keys, first.requests[0]?.id ?? "")
+        : undefined;
+    if (key !== undefined) {
+      const remembered = this.#read(key, now) as StoreDecision[][] | undefined;
+      if (remembered !== undefined && this.#grantsHold(quotas, remembered, now)) return replay(remembered, now);
+      this.#cells.delete(key);
+    }
+    const decisions = quotas.map((quota) => this.#decideQuota(quota, call.record, now));
+    if (key !== undefined && decisions.some((q) => q.some((d) => d.admitted))) {
+      this.#write(key, decisions, now + REMEMBER_NAMED_US);
+    }
+    return decisions;
+  }
+
+  /** Whether each grant of a remembered reply still holds (its leases are live). */
+  #grantsHold(quotas: readonly StoreAcquire[], remembered: StoreDecision[][], now: number): boolean {
+    return quotas.every((quota, q) =>
+      quota.requests.every(
+        (request, r) =>
+          remembered[q]?.[r]?.admitted !== true ||
+          quota.rules.every((rule, i) => {
+            const [kind, a, b, c] = rule.wire;
+            const model = models[kind] as ModelAlgorithm<unknown>;
+            if (model.holds === undefined) return true;
+            const spec: Spec = [a, b, c];
+            const state = model.load(this.#read(quota.keys.limits[i] as string, now), spec, now);
+            return model.holds(state, request.id, now);
+          }),
+      ),
+    );
   }
 
   /**
@@ -259,6 +302,7 @@ export class MemoryStore implements Store {
       this.#cells.set(key, { value: state, expiresAt: cell.expiresAt });
       if (rule.leased) this.#notify(key);
     });
+    if (request.named === true) this.#cells.delete(callKey(request.keys, request.id));
   }
 
   async release(keys: readonly string[], id: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
@@ -10,6 +10,12 @@ import { Redis } from "ioredis";
 //
 // Only the JSON-body form the clients use is served: the path form (`GET /set/foo/bar`, which the
 // real service also accepts) and `?_token=` are not, so every method but POST gets 405.
+//
+// Upstash runs scripts whose shebang carries `flags=allow-key-locking`, as @upstash/ratelimit's
+// all do; redis-server rejects a flag it does not know ("Unexpected flag in script shebang"). So
+// EVAL drops that flag before Redis sees the script, and EVALSHA of the hash of the script as the
+// client sent it runs the script Redis holds: a client sees what it sees on Upstash. Only these
+// two commands (and their _RO forms) are translated, not SCRIPT LOAD or SCRIPT EXISTS.
 
 export interface UpstashEndpoint {
   /** `http://127.0.0.1:<port>`. */
@@ -61,6 +67,43 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const upstashOnlyFlag = "allow-key-locking";
+
+const sha1 = (text: string): string => createHash("sha1").update(text).digest("hex");
+
+/** The script as redis-server accepts it: without Upstash's flag, every other flag kept. */
+function withoutUpstashFlag(source: string): string {
+  return source.replace(/^(#!lua[^\n]*?) flags=([^\s]*)/, (shebang, head: string, flags: string) => {
+    const list = flags.split(",");
+    if (!list.includes(upstashOnlyFlag)) return shebang;
+    const kept = list.filter((flag) => flag !== upstashOnlyFlag);
+    return kept.length === 0 ? head : `${head} flags=${kept.join(",")}`;
+  });
+}
+
+/** Translates scripts that carry Upstash's flag, remembering the hash the client knows each by. */
+function scriptTranslator(): (command: Command) => Command {
+  const redisHash = new Map<string, string>();
+  return (command) => {
+    const [name, script, ...rest] = command;
+    if (script === undefined) return command;
+    switch (name.toLowerCase()) {
+      case "eval":
+      case "eval_ro": {
+        const accepted = withoutUpstashFlag(script);
+        if (accepted === script) return command;
+        redisHash.set(sha1(script), sha1(accepted));
+        return [name, accepted, ...rest];
+      }
+      case "evalsha":
+      case "evalsha_ro":
+        return [name, redisHash.get(script.toLowerCase()) ?? script, ...rest];
+      default:
+        return command;
+    }
+  };
+}
+
 async function readBody(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -82,11 +125,12 @@ export async function startUpstashEndpoint(options: { redisUrl: string; token?: 
   const stats = { requests: 0, byPath: {} as Record<string, number> };
   let dropNext = false;
   let syncToken = 0;
+  const forRedis = scriptTranslator();
 
   // Replies are buffers (callBuffer) so binary values survive until they are encoded.
   const run = async (command: Command, base64: boolean): Promise<{ result: Json } | { error: string }> => {
     try {
-      return { result: replyToJson(await redis.callBuffer(...command), base64) };
+      return { result: replyToJson(await redis.callBuffer(...forRedis(command)), base64) };
     } catch (error) {
       return { error: errorMessage(error) };
     }
@@ -113,7 +157,7 @@ export async function startUpstashEndpoint(options: { redisUrl: string; token?: 
     if (!commands) return { status: 400, body: { error: "ERR failed to parse transaction request" } };
     const exec = async (): Promise<Reply> => {
       const transaction = transactions.multi();
-      for (const command of commands) transaction.callBuffer(...command);
+      for (const command of commands) transaction.callBuffer(...forRedis(command));
       try {
         const results = (await transaction.exec()) ?? [];
         const body = results.map(([error, reply]) =>

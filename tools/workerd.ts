@@ -14,7 +14,7 @@ import { type Json, Miniflare, type RequestInit, type Response } from "miniflare
  */
 export const COMPATIBILITY_DATE = "2026-04-01";
 
-const tsconfig = fileURLToPath(new URL("../../tsconfig.json", import.meta.url));
+const tsconfig = fileURLToPath(new URL("../tsconfig.json", import.meta.url));
 
 export interface WorkerOptions {
   /** The Worker's entry module (`export default { fetch }`), TypeScript or JavaScript. */

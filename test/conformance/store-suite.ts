@@ -391,9 +391,9 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect((await q.state()).limits[0]?.remaining).toBe(2);
       expect((await q.tryAcquire({ id: "msg-2" })).allowed).toBe(true);
       expect((await q.state()).limits[0]?.remaining).toBe(1);
-      for (const bad of ["", "with space", "a~b", "x".repeat(201), "é", 7]) {
+      for (const bad of ["", "with space", "a~b", "a:2", "x".repeat(201), "é", 7]) {
         await expect(q.tryAcquire({ id: bad as string })).rejects.toThrow(
-          /^Expected `id` to be 1 to 200 printable ASCII characters without spaces or `~`, got /,
+          /^Expected `id` to be 1 to 200 printable ASCII characters without spaces, `:` or `~`, got /,
         );
       }
       expect((await q.state()).limits[0]?.remaining).toBe(1);

@@ -108,7 +108,7 @@ export interface TryAcquireOptions {
   readonly priority?: Priority;
   /**
    * Names this request, like an idempotency key (a function invocation's or a queue message's
-   * id): 1 to 200 printable ASCII characters, no spaces or `~`. A retry under the same id within
+   * id): 1 to 200 printable ASCII characters, no spaces, `:` or `~`. A retry under the same id within
    * an hour (the reply was lost, the invocation or the message was retried) gets the first
    * decision and spends nothing again; that grant is used as it was made, however late (never
    * given back for `maxLateness`, never measured for the arrival margin). The id is the grant's
@@ -164,14 +164,17 @@ const LATE_REPORT_MS = { least: 50, most: 5_000 } as const;
 const costOf = (input: TryAcquireOptions | undefined): number =>
   integer("cost", input?.cost === undefined ? 1 : input.cost, 1);
 
-/** A caller's request id: printable ASCII from `!` to `}`, so without spaces or the `~` of derived ids. */
-const CALLER_ID = /^[!-}]{1,200}$/;
+/**
+ * A caller's request id: printable ASCII from `!` to `}`, so without spaces or the `~` of derived
+ * ids, and without `:`, which names the further units of a cost above 1 (`id:2`, …) in a log.
+ */
+const CALLER_ID = /^(?:[!-9]|[;-}]){1,200}$/;
 
 /** The caller's `id`, validated; `undefined` for an unnamed request. */
 function idOf(input: TryAcquireOptions | undefined): string | undefined {
   const id = input?.id;
   if (id !== undefined && (typeof id !== "string" || !CALLER_ID.test(id)))
-    invalid("id", "1 to 200 printable ASCII characters without spaces or `~`", id);
+    invalid("id", "1 to 200 printable ASCII characters without spaces, `:` or `~`", id);
   return id;
 }
 

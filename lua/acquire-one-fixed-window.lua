@@ -16,7 +16,8 @@
   KEYS[4]  key of the quota's arrival part (algorithms/arrival.lua), when it has one
 
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
-  ARGV[2]  remember: milliseconds to keep the reply of a call that admitted, under KEYS[1]; 0 = do not
+  ARGV[2]  remember: milliseconds to keep the reply of a call that admitted, under KEYS[1]; 0 = do not;
+           "-<ms>" for a named request's call, as in acquire.lua
   ARGV[3]  deadline: Redis time (microseconds) after which the call admits nothing; "" = none
   ARGV[4]  cost (integer units >= 1)
   ARGV[5]  maxWait: microseconds the caller accepts to wait; -1 = no bound

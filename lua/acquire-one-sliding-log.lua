@@ -16,14 +16,15 @@
   KEYS[4]  key of the quota's arrival part (algorithms/arrival.lua), when it has one
 
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
-  ARGV[2]  remember: milliseconds to keep the reply of a call that admitted, under KEYS[1]; 0 = do not
+  ARGV[2]  remember: milliseconds to keep the reply of a call that admitted, under KEYS[1]; 0 = do not;
+           "-<ms>" for a named request's call, as in acquire.lua
   ARGV[3]  deadline: Redis time (microseconds) after which the call admits nothing; "" = none
   ARGV[4]  cost (integer units >= 1)
   ARGV[5]  maxWait: microseconds the caller accepts to wait; -1 = no bound
   ARGV[6]  headroom_pm: per mille of the limit the request must leave free
   ARGV[7..9]    limit, window (microseconds), unused: the rule "sw" of acquire.lua
   ARGV[10..12]  with KEYS[4] only: the arrival part's margin, pace, cap (microseconds)
-  ARGV[#ARGV]   the request id: it names the log's entries
+  ARGV[#ARGV]   the request id: it names the log's entries (a named request's with its slot)
 
   Clock: Redis TIME, in microseconds since the Unix epoch.
 
@@ -92,8 +93,10 @@ if flat then
   local wait = slot - now
   admitted = settled and (max_wait < 0 or wait <= max_wait)
   if admitted then
-    -- one member per unit: the id, then "<id>:<i>" (log_member), 500 per ZADD (write_added)
+    -- one member per unit: the id, then "<id>:<i>" (log_member), 500 per ZADD (write_added);
+    -- a named request's id is "<id>@<slot>" here (entry_id)
     local at = fmt(slot)
+    if named then id = id .. "@" .. at end
     if cost == 1 then
       redis.call("ZADD", KEYS[3], at, id)
     else

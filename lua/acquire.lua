@@ -20,7 +20,9 @@
 
   ARGV[1]  now: "" to use Redis TIME (always, in production); microseconds for tests only
   ARGV[2]  "1" to record admissions, "0" to only report (state())
-  ARGV[3]  remember: milliseconds to keep the reply under KEYS[1]; 0 = do not
+  ARGV[3]  remember: milliseconds to keep the reply under KEYS[1]; 0 = do not; "-<ms>" for a
+           named request's call (one request, an id its caller may retry under, decided again
+           once its grant no longer holds): a log names the entries of each such decision apart
   ARGV[4]  deadline: Redis time (microseconds) after which a recording call admits nothing
            (its caller has timed out), estimated from earlier replies; "" = none
   ARGV[5]  S: number of rule sets, >= 1; then per rule set: L (>= 1) and L times kind

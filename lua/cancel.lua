@@ -49,7 +49,7 @@ for i = 1, count do
 end
 if not redis.call("SET", KEYS[1], "1", "NX", "PX", int_text(remember)) then return 0 end
 for i, rule in ipairs(rules) do
-  rule.algo.refund(KEYS[1 + i], rule.spec, cost, slot, id, rule.reset)
+  rule.algo.refund(KEYS[1 + i], rule.spec, cost, slot, id, rule.reset, named)
 end
 if named then redis.call("DEL", KEYS[#KEYS]) end
 return count

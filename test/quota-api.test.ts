@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Limiter } from "@sluice/core";
 import {
   CostExceedsCapacityError,
@@ -156,6 +157,23 @@ describe.each([
 });
 
 describe("Redis specifics", () => {
+  it("a named request is answered from its first decision for rememberNamed, then counted again on a log", async () => {
+    const prefix = randomPrefix();
+    const q = createLimiter({ redis, prefix, rememberNamed: "300ms" }).quota("retried", {
+      limits: [slidingWindow({ limit: 3, window: "1h" })],
+    });
+    const first = await q.tryAcquire({ id: "invocation-1" });
+    expect((await q.tryAcquire({ id: "invocation-1" })).redisTime).toBe(first.redisTime);
+    expect(await redis.pttl(`${prefix}:{retried}:call:invocation-1`)).toBeLessThanOrEqual(300);
+    await sleep(350);
+    // forgotten: a retry now is a request sent again, and the log counts it beside the first
+    const again = await q.tryAcquire({ id: "invocation-1" });
+    expect(again).toMatchObject({ allowed: true });
+    expect(again.redisTime).toBeGreaterThan(first.redisTime);
+    expect((await q.state()).limits[0]?.remaining).toBe(1);
+    expect(() => createLimiter({ redis, rememberNamed: "2 hours" as "2h" })).toThrow(/^Expected `rememberNamed` to be/);
+  });
+
   it("every key a decision writes carries a TTL", async () => {
     const prefix = randomPrefix();
     const limiter = createLimiter({ redis, prefix });

@@ -3,7 +3,9 @@
 
   Spec: limit = admissions per window, window = microseconds, unused.
   State: one sorted set; member "<requestId>" (or "<requestId>:<i>" for the i-th unit of a
-  cost > 1), score = admission time in microseconds (a reservation's future slot).
+  cost > 1), score = admission time in microseconds (a reservation's future slot). A named
+  request's id (acquire({ id })) may be decided again once its first grant no longer holds, so
+  its entries are "<id>@<slot>": two decisions under one id never share an entry.
   Guarantee: in ANY interval of length window, at most limit admissions. A slot at or after
   the last one only needs the window that ends at it checked. A request asked for before the
   last one (reservations lie ahead) takes the earliest time from then on at which every window
@@ -17,6 +19,12 @@
   The steps for one request at or after the last entry are written out in place in
   acquire-one-sliding-log.lua: change them together.
 ]]
+
+-- The id a request's entries are named after: a named request's carries its slot.
+local function entry_id(id, t, named)
+  if named then return id .. "@" .. fmt(t) end
+  return id
+end
 
 local function log_member(id, i)
   if i == 1 then return id end
@@ -162,7 +170,8 @@ algorithms.sw = {
     local entry = redis.call("ZRANGE", key, int_text(rank), int_text(rank), "WITHSCORES")
     return math.max(base, tonumber(entry[2]) + spec.window)
   end,
-  commit = function(state, _, n, t, id)
+  commit = function(state, _, n, t, id, _, _, named)
+    id = entry_id(id, t, named)
     for i = 1, n do
       state.added[#state.added + 1] = { t = t, member = log_member(id, i) }
     end
@@ -180,7 +189,8 @@ algorithms.sw = {
     if state.live == 0 then return spec.limit, now end
     return math.max(0, spec.limit - state.live), state.last + spec.window
   end,
-  refund = function(key, _, n, _, id)
+  refund = function(key, _, n, t, id, _, named)
+    id = entry_id(id, t, named)
     for i = 1, n do
       redis.call("ZREM", key, log_member(id, i))
     end

@@ -61,7 +61,7 @@ for q = 1, quota_count do
     local admitted = settled and (max_wait < 0 or wait <= max_wait)
     if admitted and record then
       for i = 1, limit_count do
-        set[i].algo.commit(states[i], specs[i], cost, now + wait, id, now, max_wait ~= 0)
+        set[i].algo.commit(states[i], specs[i], cost, now + wait, id, now, max_wait ~= 0, named)
       end
       dirty = true
     end

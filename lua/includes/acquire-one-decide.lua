@@ -38,7 +38,7 @@ for pass = 1, 64 do
 end
 local wait = slot - now
 admitted = settled and (max_wait < 0 or wait <= max_wait)
-if admitted then algo.commit(state, spec, cost, slot, id, now, waits) end
+if admitted then algo.commit(state, spec, cost, slot, id, now, waits, named) end
 local remaining, reset = algo.report(state, spec, now)
 reply = { now, (blocking + 1) * 4 + (queueable and 0 or 2) + (admitted and 1 or 0), wait, remaining, reset - now }
 if admitted then algo.save(state, KEYS[3], spec, now) end

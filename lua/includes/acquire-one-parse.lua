@@ -8,20 +8,22 @@
   int_arg per argument costs more than the rest of the parsing): only a malformed call goes
   through int_arg, which names the argument.
 
-  Leaves: now, remember, cost, max_wait, waits (whether the request may wait: maxWait ~= 0),
+  Leaves: now, remember, named, cost, max_wait, waits (whether the request may wait: maxWait ~= 0),
   headroom_pm, arrival (whether the quota has an arrival part) and its spec margin0, pace, cap
   (all 0 without one), argc (the ARGV count so far: 9, or 12 with an arrival part).
 ]]
 
 local now = clock(ARGV[1])
-local remember, cost, max_wait, headroom_pm = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+-- A negative remember marks a named request's call, as in acquire-parse.
+local named = ARGV[2] ~= nil and ARGV[2]:sub(1, 1) == "-"
+local remember, cost, max_wait, headroom_pm = tonumber(named and ARGV[2]:sub(2) or ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 -- n % 1 is NaN for NaN and the infinities, and not 0 for fractions
 if
   not (remember and cost and max_wait and headroom_pm)
   or remember % 1 ~= 0 or cost % 1 ~= 0 or max_wait % 1 ~= 0 or headroom_pm % 1 ~= 0
   or remember < 0 or cost < 1 or max_wait < -1 or headroom_pm < 0
 then
-  int_arg(ARGV[2], "remember", 0)
+  int_arg(named and ARGV[2]:sub(2) or ARGV[2], "remember", 0)
   int_arg(ARGV[4], "cost", 0)
   int_arg(ARGV[5], "maxWait", -1)
   int_arg(ARGV[6], "headroom", 0)

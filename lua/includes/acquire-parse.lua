@@ -5,7 +5,7 @@
   Included after the algorithms the script supports, before the half that decides
   (acquire-decide or acquire-decide-token-buckets).
 
-  Leaves: now, record, remember, quota_count, quotas[q] = { set, key_at, first, last, cost,
+  Leaves: now, record, remember, named, quota_count, quotas[q] = { set, key_at, first, last, cost,
   max_wait, headrooms } (the terms every request of q shares) and, where the rule set keeps ids,
   ids[j] per request j (first..last of its quota).
 
@@ -16,7 +16,11 @@
 
 local now = clock(ARGV[1])
 local record = ARGV[2] == "1"
-local remember = int_arg(ARGV[3], "remember", 0)
+-- A negative remember marks a named request's call (acquire({ id })): its id outlives this
+-- decision (a retry after its lease was released, or after the reply was forgotten, is decided
+-- again under it), so a log names this decision's entries apart (sliding-log.lua).
+local named = ARGV[3] ~= nil and ARGV[3]:sub(1, 1) == "-"
+local remember = int_arg(named and ARGV[3]:sub(2) or ARGV[3], "remember", 0)
 
 -- Parse and validate everything before anything is written. Rule sets are sent once and
 -- shared by every quota of the call that uses them (distinct quotas often share their rules).

@@ -379,6 +379,25 @@ export function describeStoreConformance(name: string, open: () => StoreUnderTes
       expect(again.replayed).toBeUndefined();
     });
 
+    it("a named grant on a log and a lease, released, then retried under its id: the log counts both decisions", async () => {
+      const rules = [slidingWindow({ limit: 2, window: "10s" }), concurrency({ limit: 1, lease: "1m" })];
+      const q = quota(rules);
+      const t0 = start();
+      expect((await q.acquire(t0, { id: "job", remember: true })).admitted).toBe(true);
+      expect(await store.release(q.keys.limits.slice(1), "job")).toBe(1);
+      // decided afresh under the same id (its lease is gone): a second entry in the log
+      const again = await q.acquire(t0 + 1000, { id: "job", remember: true });
+      expect(again).toMatchObject({ admitted: true });
+      expect(again.replayed).toBeUndefined();
+      expect(await store.release(q.keys.limits.slice(1), "job")).toBe(1);
+      // two requests were sent under "job": the log of 2 is full
+      expect(await q.acquire(t0 + 2000, { id: "third" })).toMatchObject({ admitted: false, blocking: 1 });
+      // the retry's slot given back frees its own entry, not the first one
+      await store.cancel({ keys: q.keys, rules, id: "job", cost: 1, slotUs: t0 + 1000, resetsUs: [0, 0], named: true });
+      expect((await q.acquire(t0 + 3000, { id: "fourth" })).admitted).toBe(true);
+      expect((await q.acquire(t0 + 4000, { id: "fifth" })).admitted).toBe(false);
+    });
+
     it("quota API: a named request retried gets its first decision; another id spends again; bad ids are refused", async () => {
       const limiter = new StoreLimiter(store, { prefix: randomPrefix() });
       const q = limiter.quota("named", { limits: [fixedWindow({ limit: 3, window: "1h" })] });

@@ -112,10 +112,10 @@ export class RedisStore implements Store {
     return String(Math.floor(localMicros() + offsetUs + this.#timeoutMs * 1000));
   }
 
-  /** Ms the acquire script keeps the call's reply: 0 for none. */
+  /** Ms the acquire script keeps the call's reply: 0 for none, negative for a named request's call. */
   #rememberOf(call: StoreCall): number {
     if (!call.record) return 0;
-    if (call.remember === true) return this.#rememberNamedMs;
+    if (call.remember === true) return -this.#rememberNamedMs;
     return this.#rememberReplies ? this.#rememberMs : 0;
   }
 

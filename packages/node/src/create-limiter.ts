@@ -57,6 +57,13 @@ export interface LimiterOptions {
    * @default false
    */
   readonly rememberReplies?: boolean;
+  /**
+   * How long a named request's first decision (`acquire({ id })`, `tryAcquire({ id })`) answers
+   * a retry under its id: cover the caller's retries (a function's retry policy, a queue's
+   * redelivery). Ms or a string, 1 ms to 30 days; costs one key per named grant for that long.
+   * @default "1h"
+   */
+  readonly rememberNamed?: Duration;
   /** Called on every store failure; nothing is logged by default. */
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
@@ -64,12 +71,15 @@ export interface LimiterOptions {
 /** The option, or its default when absent; `null` is a value (and fails its check), not "absent". */
 const optionOr = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const defaults = {
   prefix: "sluice",
   failMode: "closed",
   timeout: 1000,
   localShare: 0.1,
   coalesce: true,
+  rememberNamed: "1h",
   rememberReplies: false,
 } as const;
 
@@ -99,12 +109,20 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
   const rememberReplies = optionOr(options.rememberReplies, defaults.rememberReplies);
   if (typeof rememberReplies !== "boolean") invalid("rememberReplies", "a boolean", rememberReplies);
+  const rememberNamedMs = Math.ceil(
+    durationToMicros("rememberNamed", optionOr(options.rememberNamed, defaults.rememberNamed), 1, 30 * DAY_MS) / 1000,
+  );
   if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
     invalid("onEvent", "a function", options.onEvent);
   }
   const client = nodeRedis ? new NodeRedisScriptClient(redis) : new IoredisScriptClient(redis);
   // Replies and cancel marks live twice the timeout: a resend while the caller still waits is answered.
-  const redisStore = new RedisStore(client, { rememberReplies, rememberMs: Math.max(1000, 2 * timeoutMs), timeoutMs });
+  const redisStore = new RedisStore(client, {
+    rememberReplies,
+    rememberMs: Math.max(1000, 2 * timeoutMs),
+    rememberNamedMs,
+    timeoutMs,
+  });
   const store = new FailModeStore(redisStore, {
     failMode,
     timeoutMs,

@@ -61,6 +61,13 @@ export interface LimiterOptions {
    * @default "10s"
    */
   readonly cacheDenials?: Duration | false;
+  /**
+   * How long a named request's first decision (`acquire({ id })`, `tryAcquire({ id })`) answers
+   * a retry under its id: cover the caller's retries (a function's retry policy, a queue's
+   * redelivery). Ms or a string, 1 ms to 30 days; costs one key per named grant for that long.
+   * @default "1h"
+   */
+  readonly rememberNamed?: Duration;
   /** Called on every store failure; nothing is logged by default. */
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
@@ -76,6 +83,7 @@ const defaults = {
   timeout: 2000,
   localShare: 0.1,
   coalesce: false,
+  rememberNamed: "1h",
   rememberReplies: true,
   cacheDenials: "10s",
   /** Least time a reply is remembered: @upstash/redis's default retries span about 4.5 s. */
@@ -123,6 +131,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
   const rememberReplies = optionOr(options.rememberReplies, defaults.rememberReplies);
   if (typeof rememberReplies !== "boolean") invalid("rememberReplies", "a boolean", rememberReplies);
+  const rememberNamedMs = Math.ceil(
+    durationToMicros("rememberNamed", optionOr(options.rememberNamed, defaults.rememberNamed), 1, 30 * DAY_MS) / 1000,
+  );
   const cacheDenials = optionOr(options.cacheDenials, defaults.cacheDenials);
   if (cacheDenials !== false && typeof cacheDenials !== "number" && typeof cacheDenials !== "string")
     invalid("cacheDenials", 'false or a duration such as "10s"', cacheDenials);
@@ -133,6 +144,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const redisStore = new RedisStore(scriptClientOf(redis), {
     rememberReplies,
     rememberMs: Math.max(defaults.rememberMs, 2 * timeoutMs),
+    rememberNamedMs,
     timeoutMs,
   });
   const guarded = new FailModeStore(redisStore, { failMode, timeoutMs, localShare, onEvent: options.onEvent });

@@ -20,8 +20,11 @@ export interface ModelAlgorithm<S> {
     headroom: number,
     gaps: boolean,
   ): number | { readonly next: number };
-  /** Records the admission at t; returns the time the key may expire. */
-  commit(state: S, spec: Spec, n: number, t: number, id: string, now: number): number;
+  /**
+   * Records the admission at t; returns the time the key may expire. `named`: the id is a
+   * caller's (`acquire({ id })`), which a later decision may reuse.
+   */
+  commit(state: S, spec: Spec, n: number, t: number, id: string, now: number, named?: boolean): number;
   report(state: S, spec: Spec, now: number): [remaining: number, reset: number];
   /**
    * Whether the grant to `id` still holds (a lease not released, not expired): a remembered
@@ -29,7 +32,7 @@ export interface ModelAlgorithm<S> {
    */
   holds?(state: S, id: string, now: number): boolean;
   /** Returns the new state, or `undefined` when nothing changes. */
-  refund(state: S, spec: Spec, n: number, t: number, id: string, expected: number): S | undefined;
+  refund(state: S, spec: Spec, n: number, t: number, id: string, expected: number, named?: boolean): S | undefined;
   /**
    * The spec widened by a quota's arrival margin (µs) and share (per mille), never below `need`
    * units, for requests that may wait for their slot or not (lua/algorithms/arrival.lua);

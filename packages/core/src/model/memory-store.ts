@@ -104,7 +104,7 @@ export class MemoryStore implements Store {
       if (remembered !== undefined && this.#grantsHold(quotas, remembered, now)) return replay(remembered, now);
       this.#cells.delete(key);
     }
-    const decisions = quotas.map((quota) => this.#decideQuota(quota, call.record, now));
+    const decisions = quotas.map((quota) => this.#decideQuota(quota, call.record, key !== undefined, now));
     if (key !== undefined && decisions.some((q) => q.some((d) => d.admitted))) {
       this.#write(key, decisions, now + REMEMBER_NAMED_US);
     }
@@ -133,14 +133,14 @@ export class MemoryStore implements Store {
    * A quota's requests in runs of equal terms (cost, maxWait, headroomPerMille), each decided on freshly
    * loaded state, as the wire sends them to the scripts (acquire-wire) and the scripts decide.
    */
-  #decideQuota(quota: StoreAcquire, record: boolean, now: number): StoreDecision[] {
+  #decideQuota(quota: StoreAcquire, record: boolean, named: boolean, now: number): StoreDecision[] {
     const decisions: StoreDecision[] = [];
     const { requests } = quota;
     for (let from = 0; from < requests.length; ) {
       const head = requests[from] as StoreRequest;
       let end = from + 1;
       while (end < requests.length && sameTerms(requests[end] as StoreRequest, head)) end++;
-      decisions.push(...this.#decideRun({ ...quota, requests: requests.slice(from, end) }, record, now));
+      decisions.push(...this.#decideRun({ ...quota, requests: requests.slice(from, end) }, record, named, now));
       from = end;
     }
     return decisions;
@@ -167,8 +167,8 @@ export class MemoryStore implements Store {
     });
   }
 
-  /** Requests of one quota with equal terms, in order. */
-  #decideRun(batch: StoreAcquire, record: boolean, now: number): StoreDecision[] {
+  /** Requests of one quota with equal terms, in order; `named`: a named request's call. */
+  #decideRun(batch: StoreAcquire, record: boolean, named: boolean, now: number): StoreDecision[] {
     // The arrival part is loaded first: its margin and share widen the other limits.
     const arrival = batch.arrival === undefined ? undefined : this.#loadArrival(batch.arrival, now);
     const first = batch.requests[0] as StoreRequest;
@@ -226,7 +226,15 @@ export class MemoryStore implements Store {
       const admitted = settled && (request.maxWaitUs < 0 || waitUs <= request.maxWaitUs);
       if (admitted && record) {
         for (const limit of limits) {
-          const expiresAt = limit.model.commit(limit.state, limit.spec, request.cost, now + waitUs, request.id, now);
+          const expiresAt = limit.model.commit(
+            limit.state,
+            limit.spec,
+            request.cost,
+            now + waitUs,
+            request.id,
+            now,
+            named,
+          );
           this.#write(limit.key, limit.state, expiresAt);
         }
         if (request.maxWaitUs !== 0) arrival?.commit(now + waitUs);
@@ -297,7 +305,15 @@ export class MemoryStore implements Store {
       const cell = this.#cells.get(key);
       if (cell === undefined) return;
       const spec: Spec = [a, b, c];
-      const state = model.refund(cell.value, spec, request.cost, request.slotUs, request.id, request.resetsUs[i] ?? 0);
+      const state = model.refund(
+        cell.value,
+        spec,
+        request.cost,
+        request.slotUs,
+        request.id,
+        request.resetsUs[i] ?? 0,
+        request.named === true,
+      );
       if (state === undefined) return;
       this.#cells.set(key, { value: state, expiresAt: cell.expiresAt });
       if (rule.leased) this.#notify(key);

@@ -7,6 +7,9 @@ interface Entry {
 
 const member = (id: string, i: number): string => (i === 1 ? id : `${id}:${i}`);
 
+/** The id a request's entries are named after: a named request's carries its slot (two decisions under one id never share an entry). */
+const entryId = (id: string, t: number, named = false): string => (named ? `${id}@${t}` : id);
+
 /**
  * Among the sorted times `near` (every entry within a window of c), the groups of `room + 1`
  * entries that lie with c inside one window crowd c out; the time at which the last of them
@@ -68,12 +71,13 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
     if (excess <= 0) return base;
     return Math.max(base, (state.entries[excess - 1] as Entry).t + window);
   },
-  commit(state, [, window], n, t, id) {
+  commit(state, [, window], n, t, id, _now, named) {
+    const base = entryId(id, t, named);
     const after = state.entries.findIndex((e) => e.t > t);
     state.entries.splice(
       after < 0 ? state.entries.length : after,
       0,
-      ...Array.from({ length: n }, (_, i) => ({ t, member: member(id, i + 1) })),
+      ...Array.from({ length: n }, (_, i) => ({ t, member: member(base, i + 1) })),
     );
     return (state.entries.at(-1) as Entry).t + window;
   },
@@ -82,8 +86,9 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
     if (last === undefined) return [limit, now];
     return [Math.max(0, limit - state.entries.length), last.t + window];
   },
-  refund(state, _spec, n, _t, id) {
-    const members = new Set(Array.from({ length: n }, (_, i) => member(id, i + 1)));
+  refund(state, _spec, n, t, id, _expected, named) {
+    const base = entryId(id, t, named);
+    const members = new Set(Array.from({ length: n }, (_, i) => member(base, i + 1)));
     return { entries: state.entries.filter((e) => !members.has(e.member)) };
   },
   widen: ([limit, window, c], margin, share, need) => [shareOf(limit, share, need), window + margin, c],

@@ -23,16 +23,21 @@ const redis: Redis = connectRedis();
 const redisLimiter = createLimiter({ redis, prefix: randomPrefix() });
 const cluster = connectCluster();
 const clusterLimiter = createLimiter({ redis: cluster, prefix: randomPrefix() });
+// ioredis puts its keyPrefix before every key but not before channels: wake-ups must still come
+const prefixedCluster = connectCluster({ keyPrefix: "app{x}:" });
+const prefixedClusterLimiter = createLimiter({ redis: prefixedCluster, prefix: randomPrefix() });
 afterAll(async () => {
   redisLimiter.close();
   clusterLimiter.close();
-  await Promise.all([redis.quit(), cluster.quit()]);
+  prefixedClusterLimiter.close();
+  await Promise.all([redis.quit(), cluster.quit(), prefixedCluster.quit()]);
 });
 
 describe.each([
   ["memory", () => createMemoryLimiter({ prefix: randomPrefix() })],
   ["redis", () => redisLimiter],
   ["cluster", () => clusterLimiter],
+  ["cluster, ioredis keyPrefix", () => prefixedClusterLimiter],
 ] as Array<[string, () => Limiter]>)("Quota API on %s", (_, limiterOf) => {
   const limiter = limiterOf();
   let n = 0;

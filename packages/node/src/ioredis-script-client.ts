@@ -7,6 +7,8 @@ import calculateSlot from "cluster-key-slot";
  */
 export interface IoredisClient {
   readonly isCluster: boolean;
+  /** `keyPrefix`: ioredis puts it before every key, but not before a channel name. */
+  readonly options?: { readonly keyPrefix?: unknown };
   evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   duplicate(): IoredisClient;
@@ -31,6 +33,8 @@ const ownListeners = new WeakSet<object>();
  */
 export class IoredisScriptClient implements ScriptClient {
   readonly #redis: IoredisClient;
+  /** The client's `keyPrefix`: keys reach Redis with it, so the scripts publish on names that carry it. */
+  readonly #keyPrefix: string;
   readonly #listeners = new Map<string, Set<() => void>>();
   #subscriber: IoredisClient | undefined;
   #lastError: Error | undefined;
@@ -54,6 +58,8 @@ export class IoredisScriptClient implements ScriptClient {
 
   constructor(redis: IoredisClient) {
     this.#redis = redis;
+    const keyPrefix = redis.options?.keyPrefix;
+    this.#keyPrefix = keyPrefix === undefined || keyPrefix === null ? "" : String(keyPrefix);
     ownListeners.add(this.#onError);
     redis.on("error", this.#onError);
     // A Cluster reports a node's connection failure as "node error"; "error" only once all fail.
@@ -84,10 +90,12 @@ export class IoredisScriptClient implements ScriptClient {
   }
 
   slotOf(key: string): number {
-    return this.#redis.isCluster ? calculateSlot(key) : 0;
+    return this.#redis.isCluster ? calculateSlot(this.#keyPrefix + key) : 0;
   }
 
-  async subscribe(channel: string, listener: () => void): Promise<() => void> {
+  async subscribe(key: string, listener: () => void): Promise<() => void> {
+    // release.lua publishes on the key's name as Redis knows it
+    const channel = this.#keyPrefix + key;
     const subscriber = this.#connectSubscriber();
     let listeners = this.#listeners.get(channel);
     if (listeners === undefined) {

@@ -1,4 +1,5 @@
 import type { ArrivalPart } from "./arrival.js";
+import { CallTimeouts } from "./call-timeouts.js";
 import { isSluiceError } from "./errors/sluice-error.js";
 import { StoreUnavailableError } from "./errors/store-unavailable-error.js";
 import { StoreMetrics } from "./metrics.js";
@@ -38,14 +39,6 @@ function timedOut(ms: number, last: Error | undefined): StoreUnavailableError {
   return new StoreUnavailableError(`no answer within ${ms} ms; last connection error: ${cause.message}`, { cause });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, lastError: (() => Error | undefined) | undefined): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timedOut(ms, lastError?.())), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The error as events and causes may carry it. ioredis errors hold the failed command with its
  * arguments, and AUTH's argument is the password: a copy keeps only the command's name, so
@@ -72,11 +65,13 @@ export class FailModeStore implements Store {
   readonly #memory = new MemoryStore();
   readonly #scaled = new WeakMap<Rule, Rule>();
   readonly #metrics: StoreMetrics;
+  readonly #timeouts: CallTimeouts;
 
   constructor(inner: Store, options: FailModeOptions) {
     this.#inner = inner;
     this.#options = options;
     this.#metrics = new StoreMetrics(options.failMode);
+    this.#timeouts = new CallTimeouts(options.timeoutMs, () => timedOut(options.timeoutMs, options.lastError?.()));
     const listen = inner.onRelease;
     this.onRelease =
       listen === undefined
@@ -101,7 +96,7 @@ export class FailModeStore implements Store {
       throw error;
     });
     try {
-      const value = await withTimeout(answer, this.#options.timeoutMs, this.#options.lastError);
+      const value = await this.#timeouts.bound(answer);
       this.#metrics.called(operation, performance.now() - startedAt);
       return value;
     } catch (caught) {

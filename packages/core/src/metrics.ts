@@ -134,8 +134,9 @@ function withAttribute(cache: Map<string, Attributes>, base: Attributes, name: s
 }
 
 /**
- * The learning quotas of this process, the latest of each name, held weakly: the gauges observe
- * them. Keyed by name, as their attribute is, so a quota made per call adds nothing.
+ * The learning quotas of this process that recorded something while the API was present, the
+ * latest of each name, held weakly: the gauges observe them. Keyed by name, as their attribute
+ * is, so a quota made per call adds nothing; without the API nothing is added.
  */
 const arrivalQuotas = new Map<string, WeakRef<QuotaMetrics>>();
 
@@ -149,60 +150,87 @@ function observeArrival(result: BatchObservableResult, margin: Observable, share
 
 type Outcome = "admitted" | "waited" | "denied";
 
-/** What one quota records. Its attribute sets are made once, so recording allocates nothing. */
+/** A quota's attribute sets, made on its first record, so recording allocates nothing after it. */
+interface QuotaAttributes {
+  readonly quota: Attributes;
+  readonly outcomes: Record<Outcome, { readonly base: Attributes; readonly byKind: Map<string, Attributes> }>;
+  readonly causes: Map<string, Attributes>;
+}
+
+/**
+ * What one quota records. A quota made per request (a name per user) costs nothing until it
+ * records with the API present.
+ */
 export class QuotaMetrics {
-  readonly #quota: Attributes;
+  readonly #name: string;
   readonly #figures: (() => ArrivalFigures | undefined) | undefined;
-  readonly #outcomes: Record<Outcome, { readonly base: Attributes; readonly byKind: Map<string, Attributes> }>;
-  readonly #causes = new Map<string, Attributes>();
+  #attributes: QuotaAttributes | undefined;
 
   /** @param figures the arrival figures the quota saw last, for a quota that has them (the gauges). */
   constructor(name: string, figures?: () => ArrivalFigures | undefined) {
-    const quota = { [QUOTA]: name };
-    const outcome = (value: Outcome) => ({ base: { ...quota, [OUTCOME]: value }, byKind: new Map() });
-    this.#quota = quota;
-    this.#outcomes = { admitted: outcome("admitted"), waited: outcome("waited"), denied: outcome("denied") };
+    this.#name = name;
     this.#figures = figures;
-    if (figures !== undefined) arrivalQuotas.set(name, new WeakRef(this));
     void loadMetricsApi();
   }
 
+  /** The instruments and this quota's attribute sets; `undefined` while the API is absent. */
+  #recording(): { readonly instruments: Instruments; readonly attributes: QuotaAttributes } | undefined {
+    const recorded = instruments();
+    if (recorded === undefined) return undefined;
+    if (this.#attributes === undefined) {
+      const quota = { [QUOTA]: this.#name };
+      const outcome = (value: Outcome) => ({ base: { ...quota, [OUTCOME]: value }, byKind: new Map() });
+      const outcomes = { admitted: outcome("admitted"), waited: outcome("waited"), denied: outcome("denied") };
+      this.#attributes = { quota, outcomes, causes: new Map() };
+      if (this.#figures !== undefined) arrivalQuotas.set(this.#name, new WeakRef(this));
+    }
+    return { instruments: recorded, attributes: this.#attributes };
+  }
+
   /** The attributes of a decision: the quota, the outcome and, for a wait or a denial, what decided it. */
-  #decision(outcome: Outcome, blockedBy: Decision["blockedBy"]): Attributes {
-    const { base, byKind } = this.#outcomes[outcome];
+  #decision(attributes: QuotaAttributes, outcome: Outcome, blockedBy: Decision["blockedBy"]): Attributes {
+    const { base, byKind } = attributes.outcomes[outcome];
     if (outcome === "admitted" || blockedBy === undefined) return base;
     return withAttribute(byKind, base, RULE_KIND, blockedBy === "pause" ? "pause" : blockedBy.kind);
   }
 
   /** A `tryAcquire`'s answer, or an `acquire` that gave up (`QuotaExceededError`: not allowed). */
   decided(allowed: boolean, blockedBy: Decision["blockedBy"]): void {
-    instruments()?.decisions.add(1, this.#decision(allowed ? "admitted" : "denied", blockedBy));
+    const recording = this.#recording();
+    if (recording === undefined) return;
+    const { instruments, attributes } = recording;
+    instruments.decisions.add(1, this.#decision(attributes, allowed ? "admitted" : "denied", blockedBy));
   }
 
   /** An `acquire`'s grant, after `waitedMs` from the store's first answer; 1 ms or more is a wait. */
   granted(grant: Pick<Decision, "blockedBy">, waitedMs: number): void {
-    const recorded = instruments();
-    if (recorded === undefined) return;
-    recorded.decisions.add(1, this.#decision(waitedMs >= 1 ? "waited" : "admitted", grant.blockedBy));
-    recorded.wait.record(waitedMs, this.#quota);
+    const recording = this.#recording();
+    if (recording === undefined) return;
+    const { instruments, attributes } = recording;
+    instruments.decisions.add(1, this.#decision(attributes, waitedMs >= 1 ? "waited" : "admitted", grant.blockedBy));
+    instruments.wait.record(waitedMs, attributes.quota);
   }
 
   /** A 429 told to `feedback`, with the cause the quota found. */
   rateLimited(cause: string): void {
-    instruments()?.rateLimited.add(1, withAttribute(this.#causes, this.#quota, CAUSE, cause));
+    const recording = this.#recording();
+    if (recording === undefined) return;
+    const { instruments, attributes } = recording;
+    instruments.rateLimited.add(1, withAttribute(attributes.causes, attributes.quota, CAUSE, cause));
   }
 
   /** A pause this process set for every process. */
   paused(): void {
-    instruments()?.pauses.add(1, this.#quota);
+    const recording = this.#recording();
+    recording?.instruments.pauses.add(1, recording.attributes.quota);
   }
 
   /** Observes the quota's last arrival figures into the gauges; nothing before it has seen any. */
   observeArrival(result: BatchObservableResult, margin: Observable, share: Observable): void {
     const figures = this.#figures?.();
-    if (figures === undefined) return;
-    result.observe(margin, figures.marginMs, this.#quota);
-    result.observe(share, figures.share, this.#quota);
+    if (figures === undefined || this.#attributes === undefined) return;
+    result.observe(margin, figures.marginMs, this.#attributes.quota);
+    result.observe(share, figures.share, this.#attributes.quota);
   }
 }
 

@@ -7,16 +7,10 @@ export interface PipelineClient {
   readonly slots?: readonly (readonly string[] | undefined)[];
   evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   pipeline(): {
-    /** Also takes a callback last (`PipelinedEvalsha`): ioredis's overloads say so one by one. */
     evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): unknown;
     exec(): Promise<Array<[Error | null, unknown]> | null>;
   };
 }
-
-type ReplyCallback = (error: Error | null | undefined, value?: unknown) => void;
-
-/** A pipeline's EVALSHA with a callback after the keys and args, called with the command's own reply. */
-type PipelinedEvalsha = (sha1: string, numKeys: number, ...keysArgsCallback: Array<string | ReplyCallback>) => unknown;
 
 /**
  * Cluster replies that say the command did not run on this node (a slot moved or migrating, the
@@ -91,38 +85,21 @@ export class TickPipeline {
     this.#redis.evalsha(call.sha1, call.keys.length, ...call.keys, ...call.args).then(call.resolve, call.reject);
   }
 
-  /**
-   * Each call is answered as soon as its own reply comes, not when the whole pipeline's has: a
-   * limiter that keeps two calls in flight still prepares one while Redis runs the other. A call
-   * the Cluster did not run waits for the pipeline's end: ioredis sends the whole pipeline again
-   * when every call met the same redirection, else it goes again alone.
-   */
   #sendTogether(calls: readonly Queued[]): void {
     const pipeline = this.#redis.pipeline();
-    const evalsha = pipeline.evalsha as PipelinedEvalsha;
-    const open = calls.map(() => true);
-    calls.forEach((call, i) => {
-      evalsha.call(pipeline, call.sha1, call.keys.length, ...call.keys, ...call.args, (error, value) => {
-        if (error !== null && error !== undefined && NOT_RUN.test(error.message)) return;
-        open[i] = false;
-        if (error === null || error === undefined) call.resolve(value);
-        else call.reject(error);
-      });
-    });
+    for (const call of calls) pipeline.evalsha(call.sha1, call.keys.length, ...call.keys, ...call.args);
     pipeline.exec().then(
       (results) => {
         calls.forEach((call, i) => {
-          if (!open[i]) return;
           const [error, value] = results?.[i] ?? [new Error("the pipeline was discarded"), undefined];
           if (error === null) call.resolve(value);
+          // not run: sent again alone, and ioredis follows the redirection or waits out the migration
           else if (NOT_RUN.test(error.message)) this.#sendAlone(call);
           else call.reject(error);
         });
       },
       (error: unknown) => {
-        calls.forEach((call, i) => {
-          if (open[i]) call.reject(error);
-        });
+        for (const call of calls) call.reject(error);
       },
     );
   }

@@ -6,7 +6,6 @@ import { type IoredisClient, IoredisScriptClient } from "./ioredis-script-client
 class FakeClient extends EventEmitter {
   readonly isCluster = false;
   evalsha = async (): Promise<unknown> => null;
-  pipeline = () => ({ evalsha: () => {}, exec: async () => [] });
   eval = async (): Promise<unknown> => null;
   duplicate = (): IoredisClient => new FakeClient();
   subscribe = async (): Promise<unknown> => 1;

@@ -1,14 +1,15 @@
 import type { ScriptClient } from "@sluice/core/adapter";
 import calculateSlot from "cluster-key-slot";
-import { type PipelineClient, TickPipeline } from "./tick-pipeline.js";
 
 /**
  * What Sluice uses of an ioredis `Redis` or `Cluster`, written out so that the classes of ioredis
  * 5 and of ioredis 6 both fit: the two majors' classes are not assignable to each other.
  */
-export interface IoredisClient extends PipelineClient {
+export interface IoredisClient {
+  readonly isCluster: boolean;
   /** `keyPrefix`: ioredis puts it before every key, but not before a channel name. */
   readonly options?: { readonly keyPrefix?: unknown };
+  evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   duplicate(): IoredisClient;
   subscribe(channel: string): Promise<unknown>;
@@ -34,7 +35,6 @@ export class IoredisScriptClient implements ScriptClient {
   readonly #redis: IoredisClient;
   /** The client's `keyPrefix`: keys reach Redis with it, so the scripts publish on names that carry it. */
   readonly #keyPrefix: string;
-  readonly #pipeline: TickPipeline;
   readonly #listeners = new Map<string, Set<() => void>>();
   #subscriber: IoredisClient | undefined;
   #lastError: Error | undefined;
@@ -60,7 +60,6 @@ export class IoredisScriptClient implements ScriptClient {
     this.#redis = redis;
     const keyPrefix = redis.options?.keyPrefix;
     this.#keyPrefix = keyPrefix === undefined || keyPrefix === null ? "" : String(keyPrefix);
-    this.#pipeline = new TickPipeline(redis, this.#keyPrefix);
     ownListeners.add(this.#onError);
     redis.on("error", this.#onError);
     // A Cluster reports a node's connection failure as "node error"; "error" only once all fail.
@@ -77,7 +76,7 @@ export class IoredisScriptClient implements ScriptClient {
   }
 
   evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.#answered(this.#pipeline.evalsha(sha1, keys, args));
+    return this.#answered(this.#redis.evalsha(sha1, keys.length, ...keys, ...args));
   }
 
   eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {

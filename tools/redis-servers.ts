@@ -80,6 +80,16 @@ function requireCommands(needed: string, commands: string[]): void {
  * process ends, however it ends (SIGKILL included): the watchdog stops both when the pipe to its
  * stdin closes.
  */
+/**
+ * Starts redis-server with `args` under a watchdog (redis-watchdog.mjs) that stops it and removes
+ * `dir` once this process ends, however it ends; closing the watchdog's stdin does the same.
+ * In its own session: a terminal's Ctrl-C, or a kill of this process group, reaches this
+ * process alone, whose end then stops the server.
+ */
+export function startWatchdog(dir: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [WATCHDOG, dir, ...args], { stdio: "pipe", detached: true });
+}
+
 class ServerProcess {
   private stderr = "";
   private endReason: string | undefined;
@@ -123,9 +133,7 @@ class ServerProcess {
       ...["--logfile", join(dir, "redis.log")],
       ...extraArgs,
     ];
-    // Its own session: a terminal's Ctrl-C reaches this process alone, whose end then stops the server.
-    const watchdog = spawn(process.execPath, [WATCHDOG, dir, ...args], { stdio: "pipe", detached: true });
-    return new ServerProcess(port, dir, watchdog);
+    return new ServerProcess(port, dir, startWatchdog(dir, args));
   }
 
   get hasEnded(): boolean {

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
-import { isReachable } from "../../../tools/redis-servers.js";
+import { isReachable, startWatchdog } from "../../../tools/redis-servers.js";
 
 const HOST = "127.0.0.1";
 
@@ -32,11 +33,15 @@ export interface OwnRedisOptions {
 
 /**
  * A redis-server owned by one test, which it may kill and start again on the same port and
- * data directory (the shared servers of the global setup are never touched).
+ * data directory (the shared servers of the global setup are never touched). It runs under the
+ * watchdog of tools/redis-servers.ts, so it and its folder do not outlive the test process.
  */
 export class OwnRedis {
-  #child: ChildProcess | undefined;
+  #watchdog: ChildProcess | undefined;
+  #running = false;
+  /** Resolves when the running server ends (the watchdog's next line). */
   #exited: Promise<void> = Promise.resolve();
+  #serverEnded: () => void = () => {};
   #log = "";
 
   private constructor(
@@ -53,34 +58,43 @@ export class OwnRedis {
     return server;
   }
 
+  #watch(): ChildProcess {
+    const watchdog = startWatchdog(this.dir, [
+      ...["--port", String(this.port), "--bind", HOST, "--protected-mode", "no", "--dir", this.dir],
+      ...["--save", "", "--appendonly", "no", "--logfile", join(this.dir, "redis.log")],
+      ...(this.options.args ?? []),
+    ]);
+    watchdog.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      this.#log = (this.#log + chunk).slice(-2000);
+    });
+    watchdog.stdin?.on("error", () => {});
+    createInterface({ input: watchdog.stdout as NodeJS.ReadableStream }).on("line", () => {
+      this.#running = false;
+      this.#serverEnded();
+    });
+    return watchdog;
+  }
+
   get url(): string {
     return `redis://${HOST}:${this.port}`;
   }
 
   get running(): boolean {
-    return this.#child !== undefined;
+    return this.#running;
   }
 
   /** Starts the server (again) on its port and directory; resolves once it answers PING. */
   async up(): Promise<void> {
-    if (this.#child) throw new Error("already running");
-    const child = spawn(
-      "redis-server",
-      [
-        ...["--port", String(this.port), "--bind", HOST, "--protected-mode", "no", "--dir", this.dir],
-        ...["--save", "", "--appendonly", "no", "--logfile", join(this.dir, "redis.log")],
-        ...(this.options.args ?? []),
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      this.#log = (this.#log + chunk).slice(-2000);
+    if (this.#running) throw new Error("already running");
+    this.#exited = new Promise((resolve) => {
+      this.#serverEnded = resolve;
     });
-    this.#child = child;
-    this.#exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    this.#running = true;
+    if (this.#watchdog === undefined) this.#watchdog = this.#watch();
+    else this.#watchdog.stdin?.write("up\n");
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited: ${this.#log}${await this.logTail()}`);
+      if (!this.#running) throw new Error(`redis-server exited: ${this.#log}${await this.logTail()}`);
       if (await this.#pings()) return;
       if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not answer PING`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,11 +107,9 @@ export class OwnRedis {
 
   /** Kills the process (SIGKILL: nothing saved; SIGTERM: a clean shutdown) and waits for it to exit. */
   async down(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    const child = this.#child;
-    if (!child) return;
-    child.kill(signal);
+    if (!this.#running) return;
+    this.#watchdog?.stdin?.write(`down ${signal}\n`);
     await this.#exited;
-    this.#child = undefined;
   }
 
   logTail(): Promise<string> {
@@ -107,8 +119,15 @@ export class OwnRedis {
     );
   }
 
+  /** Stops the server and removes its folder (the watchdog does both once its stdin ends). */
   async stop(): Promise<void> {
     await this.down();
+    const watchdog = this.#watchdog;
+    if (watchdog !== undefined && watchdog.exitCode === null) {
+      const gone = new Promise((resolve) => watchdog.once("exit", resolve));
+      watchdog.stdin?.end();
+      await gone;
+    }
     await rm(this.dir, { recursive: true, force: true });
   }
 }

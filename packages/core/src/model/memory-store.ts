@@ -61,16 +61,25 @@ export class MemoryStore implements Store {
   readonly #cells = new Map<string, Cell>();
   readonly #listeners = new Map<string, Set<() => void>>();
   readonly #clock: () => number;
+  /** µs a value is kept past its expiry (`ttlSlackUs`). */
+  readonly #slackUs: number;
   #writes = 0;
 
-  /** @param clock microseconds since the epoch; tests may pass their own. */
-  constructor(clock: () => number = localMicros) {
+  /**
+   * @param clock microseconds since the epoch; tests may pass their own.
+   * @param options.ttlSlackUs keep each value this long past its expiry. For a test that drives
+   *   the scripts with its own `nowUs` (faster than time passes): Redis counts a key's TTL on its
+   *   real clock, so there no key expires during the test, and with a slack longer than the test
+   *   here neither does one, and only the decisions are compared.
+   */
+  constructor(clock: () => number = localMicros, options: { readonly ttlSlackUs?: number } = {}) {
     this.#clock = clock;
+    this.#slackUs = options.ttlSlackUs ?? 0;
   }
 
   #read(key: string, now: number): unknown {
     const cell = this.#cells.get(key);
-    if (cell === undefined || cell.expiresAt <= now) return undefined;
+    if (cell === undefined || cell.expiresAt + this.#slackUs <= now) return undefined;
     return cell.value;
   }
 
@@ -80,7 +89,7 @@ export class MemoryStore implements Store {
   }
 
   #sweep(now: number): void {
-    for (const [key, cell] of this.#cells) if (cell.expiresAt <= now) this.#cells.delete(key);
+    for (const [key, cell] of this.#cells) if (cell.expiresAt + this.#slackUs <= now) this.#cells.delete(key);
   }
 
   /** Number of live keys; an idle store drops to 0. */

@@ -119,7 +119,9 @@ if admitted then
   live, last, top = live + cost, math.max(last, slot), k
   redis.call("HSET", KEYS[3], fmt(k), int_text(units), "last", fmt(last))
   if dead then redis.call("HDEL", KEYS[3], unpack(dead)) end
-  expire_after(KEYS[3], (top + 1) * bucket + window - now)
+  -- the window lives while its top bucket counts under the largest margin (widen's life)
+  local life = math.max(0, math.ceil(cap / bucket) * bucket - math.ceil(am / bucket) * bucket)
+  expire_after(KEYS[3], (top + 1) * bucket + window + life - now)
 end
 local remaining, reset = effective, now
 if live > 0 then remaining, reset = math.max(0, effective - live), (top + 1) * bucket + window end

@@ -111,7 +111,8 @@ if flat then
     end
     if total > live then redis.call("ZREMRANGEBYSCORE", KEYS[3], "-inf", fmt(floor)) end
     live, last = live + cost, math.max(last, slot)
-    expire_after(KEYS[3], last + window - now)
+    -- the log lives while its last entry counts under the largest margin (widen's life)
+    expire_after(KEYS[3], last + window + math.max(0, cap - am) - now)
   end
   local remaining, reset = effective, now
   if live > 0 then remaining, reset = math.max(0, effective - live), last + window end

@@ -162,6 +162,26 @@ describe.each([
 });
 
 describe("Redis specifics", () => {
+  it("a window's key outlives the widest window the learned margin may reach (its cap)", async () => {
+    const prefix = randomPrefix();
+    const limiter = createLimiter({ redis, prefix });
+    // Learning quotas start at a 25 ms margin and may reach a quarter of the window, 250 ms.
+    // Lives with the cap, and with the margin alone (less the time the acquire took):
+    // - exact window: 1,250 ms against 1,025;
+    // - 50 ms buckets: over 1,250 against at most 1,100 (the margin rounds up to a bucket);
+    // - a bucket refilling in 250 ms: 250 + a cap of 250 ms or more, against 275.
+    const rules: Array<[Rule, number]> = [
+      [slidingWindow({ limit: 5, window: "1s" }), 1150],
+      [slidingWindow({ limit: 5000, window: "1s", precision: "bucketed", buckets: 20 }), 1175],
+      [tokenBucket({ rate: 4, per: "1s", burst: 1 }), 400],
+    ];
+    for (const [rule, least] of rules) {
+      const q = limiter.quota(`life-${rule.id}`, { limits: [rule] });
+      await q.acquire();
+      expect(await redis.pttl(`${prefix}:{life-${rule.id}}:${rule.id}`), rule.id).toBeGreaterThan(least);
+    }
+  });
+
   it("a named request is answered from its first decision for rememberNamed, then counted again on a log", async () => {
     const prefix = randomPrefix();
     const q = createLimiter({ redis, prefix, rememberNamed: "300ms" }).quota("retried", {

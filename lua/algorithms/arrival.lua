@@ -125,14 +125,16 @@ algorithms.ar = arrival_part
 
 -- Widens the specs of a quota's limits by its arrival state's margin and share (margin 0 and a
 -- whole share leave them as configured), for requests of `cost` leaving headrooms[i], which may
--- wait for their slot or not (`waits`).
+-- wait for their slot or not (`waits`). A learning part (cap > 0) may widen them up to the cap
+-- later, so what is written now lives that long too (each widen's `cap`).
 local function widen_all(set, specs, arrival_state, cost, headrooms, waits)
-  if arrival_state.m == 0 and arrival_state.e >= 1000 then return end
+  local cap = set[set.arrival].spec.cap
+  if arrival_state.m == 0 and arrival_state.e >= 1000 and cap == 0 then return end
   for i = 1, #set do
     local widen = set[i].algo.widen
     if widen then
       local need = (set[i].one_slot and 1 or cost) + headrooms[i]
-      specs[i] = widen(set[i].spec, arrival_state.m, arrival_state.e, need, waits)
+      specs[i] = widen(set[i].spec, arrival_state.m, arrival_state.e, need, waits, cap)
     end
   end
 end

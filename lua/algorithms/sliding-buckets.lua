@@ -18,9 +18,11 @@ algorithms.swb = {
   parse = function(a, b, c)
     return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1), bucket = int_arg(c, "bucket", 1) }
   end,
-  widen = function(spec, margin, share, need)
-    local window = spec.window + math.ceil(margin / spec.bucket) * spec.bucket
-    return { limit = share_of(spec.limit, share, need), window = window, bucket = spec.bucket }
+  widen = function(spec, margin, share, need, _, cap)
+    local widened = math.ceil(margin / spec.bucket) * spec.bucket
+    -- `life`: the margin may grow to the cap while a bucket written now still counts
+    local life = math.max(0, math.ceil(cap / spec.bucket) * spec.bucket - widened)
+    return { limit = share_of(spec.limit, share, need), window = spec.window + widened, bucket = spec.bucket, life = life }
   end,
   capacity = function(spec)
     return spec.limit
@@ -73,7 +75,7 @@ algorithms.swb = {
     if state.top == nil or k > state.top then state.top = k end
   end,
   save = function(state, key, spec, now)
-    save_counters(state, key, (state.top + 1) * spec.bucket + spec.window - now)
+    save_counters(state, key, (state.top + 1) * spec.bucket + spec.window + (spec.life or 0) - now)
   end,
   report = function(state, spec, now)
     if state.live == 0 then return spec.limit, now end

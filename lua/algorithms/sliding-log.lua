@@ -15,7 +15,8 @@
   searched for among the next GAP_SCAN entries; where it is dense, only the time asked for is
   tried, so the search costs at most one read of GAP_SCAN entries.
   Memory: one member per admitted unit still inside the window (about 60-80 bytes each).
-  Widened (algorithms/arrival.lua): the window grows by the margin, the limit to the share.
+  Widened (algorithms/arrival.lua): the window grows by the margin, the limit to the share; the
+  log lives until its last entry is out of the window the margin may grow to (the cap).
   The steps for one request at or after the last entry are written out in place in
   acquire-one-sliding-log.lua: change them together.
 ]]
@@ -125,8 +126,9 @@ algorithms.sw = {
   parse = function(a, b)
     return { limit = int_arg(a, "limit", 1), window = int_arg(b, "window", 1) }
   end,
-  widen = function(spec, margin, share, need)
-    return { limit = share_of(spec.limit, share, need), window = spec.window + margin }
+  widen = function(spec, margin, share, need, _, cap)
+    -- `life`: the margin may grow to the cap while an entry written now still counts
+    return { limit = share_of(spec.limit, share, need), window = spec.window + margin, life = math.max(0, cap - margin) }
   end,
   capacity = function(spec)
     return spec.limit
@@ -183,7 +185,7 @@ algorithms.sw = {
   save = function(state, key, spec, now)
     write_added(state)
     if state.dead > 0 then redis.call("ZREMRANGEBYSCORE", key, "-inf", fmt(state.floor)) end
-    expire_after(key, state.last + spec.window - now)
+    expire_after(key, state.last + spec.window + (spec.life or 0) - now)
   end,
   report = function(state, spec, now)
     if state.live == 0 then return spec.limit, now end

@@ -16,8 +16,8 @@
   change them together.
 ]]
 
--- Writes a bucket's TAT, living until the bucket is full again, plus the quota's arrival margin
--- (`keep`: waiting requests keep that much from it). The TAT is only ever read back
+-- Writes a bucket's TAT, living until the bucket is full again, plus the largest arrival margin
+-- the quota may learn (`keep`: waiting requests keep that much from it). The TAT is only ever read back
 -- as a number, so it goes as it is (see common.lua). acquire-decide-token-buckets writes with
 -- this too.
 local function save_tat(key, tat, now, keep)
@@ -28,11 +28,12 @@ algorithms.tb = {
   parse = function(a, b)
     return { interval = int_arg(a, "interval", 1), burst = int_arg(b, "burst", 1), margin = 0, keep = 0 }
   end,
-  widen = function(spec, margin, share, _, waits)
+  widen = function(spec, margin, share, _, waits, cap)
     local interval = spec.interval
     if share < 1000 then interval = math.ceil(interval * 1000 / share) end
-    -- The TAT matters until TAT + margin for requests that wait, whatever this one does: `keep`.
-    return { interval = interval, burst = spec.burst, margin = waits and margin or 0, keep = margin }
+    -- The TAT matters until TAT + margin for requests that wait, whatever this one does, and the
+    -- margin may grow to the cap before it is read again: `keep`.
+    return { interval = interval, burst = spec.burst, margin = waits and margin or 0, keep = math.max(margin, cap) }
   end,
   capacity = function(spec)
     return spec.burst

@@ -12,7 +12,7 @@
 -- The one algorithm the branch loaded.
 local _, algo = next(algorithms)
 local spec = algo.parse(ARGV[7], ARGV[8], ARGV[9])
-if am ~= 0 or ae < 1000 then spec = algo.widen(spec, am, ae, need, waits) end
+if am ~= 0 or ae < 1000 or cap > 0 then spec = algo.widen(spec, am, ae, need, waits, cap) end
 local state = algo.load(KEYS[3], spec, now)
 -- Iterate the limit and the pacing to their common fixed point; after 32 passes an exact log
 -- stops looking for gaps (see acquire-decide).

@@ -35,14 +35,19 @@ export interface ModelAlgorithm<S> {
   refund(state: S, spec: Spec, n: number, t: number, id: string, expected: number, named?: boolean): S | undefined;
   /**
    * The spec widened by a quota's arrival margin (µs) and share (per mille), never below `need`
-   * units, for requests that may wait for their slot or not (lua/algorithms/arrival.lua);
-   * absent for a concurrency limit.
+   * units, for requests that may wait for their slot or not, with the largest margin the quota
+   * may learn (`cap`, µs; 0 for a fixed margin), which what is written now must outlive
+   * (lua/algorithms/arrival.lua); absent for a concurrency limit.
    */
-  widen?(spec: Spec, margin: number, share: number, need: number, waits: boolean): Spec;
+  widen?(spec: Spec, margin: number, share: number, need: number, waits: boolean, cap: number): Spec;
 }
 
-/** A rule's wire triple, and the arrival margin where the algorithm's widened spec keeps one. */
-export type Spec = readonly [a: number, b: number, c: number, margin?: number];
+/**
+ * A rule's wire triple, and a fourth figure where the algorithm's widened spec keeps one: a
+ * token bucket's or fixed window's margin, a sliding window's life (how much longer than the
+ * window its key lives).
+ */
+export type Spec = readonly [a: number, b: number, c: number, extra?: number];
 
 /** A limit scaled to a share (per mille), never below what one request needs. */
 export const shareOf = (limit: number, share: number, need: number): number =>

@@ -187,9 +187,14 @@ export class MemoryStore implements Store {
       const key = batch.keys.limits[i] as string;
       const configured: Spec = [a, b, c];
       let spec = configured;
-      if (arrival !== undefined && model.widen !== undefined && (arrival.state.m > 0 || arrival.state.e < 1000)) {
+      const cap = arrival?.spec[2] ?? 0;
+      if (
+        arrival !== undefined &&
+        model.widen !== undefined &&
+        (arrival.state.m > 0 || arrival.state.e < 1000 || cap > 0)
+      ) {
         const need = first.cost + Math.floor((model.size(configured) * first.headroomPerMille) / 1000);
-        spec = model.widen(configured, arrival.state.m, arrival.state.e, need, first.maxWaitUs !== 0);
+        spec = model.widen(configured, arrival.state.m, arrival.state.e, need, first.maxWaitUs !== 0, cap);
       }
       return { model, configured, spec, key, state: model.load(this.#read(key, now), spec, now) };
     });

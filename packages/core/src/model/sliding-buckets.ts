@@ -26,11 +26,11 @@ export const slidingBucketsModel: ModelAlgorithm<BucketState> = {
     }
     throw new Error("unreachable: cost exceeds the limit");
   },
-  commit(state, [, window, bucket], n, t) {
+  commit(state, [, window, bucket, life = 0], n, t) {
     const k = Math.floor(t / bucket);
     state.buckets.set(k, (state.buckets.get(k) ?? 0) + n);
     state.last = Math.max(state.last, t);
-    return (top(state) + 1) * bucket + window;
+    return (top(state) + 1) * bucket + window + life;
   },
   report(state, [limit, window, bucket], now) {
     if (state.buckets.size === 0) return [limit, now];
@@ -44,9 +44,11 @@ export const slidingBucketsModel: ModelAlgorithm<BucketState> = {
     else buckets.set(k, units);
     return { last: state.last, buckets };
   },
-  widen: ([limit, window, bucket], margin, share, need) => [
+  // life: the margin may grow to the cap while a bucket written now still counts
+  widen: ([limit, window, bucket], margin, share, need, _waits, cap) => [
     shareOf(limit, share, need),
     window + Math.ceil(margin / bucket) * bucket,
     bucket,
+    Math.max(0, Math.ceil(cap / bucket) * bucket - Math.ceil(margin / bucket) * bucket),
   ],
 };

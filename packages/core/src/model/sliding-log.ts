@@ -71,7 +71,7 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
     if (excess <= 0) return base;
     return Math.max(base, (state.entries[excess - 1] as Entry).t + window);
   },
-  commit(state, [, window], n, t, id, _now, named) {
+  commit(state, [, window, , life = 0], n, t, id, _now, named) {
     const base = entryId(id, t, named);
     const after = state.entries.findIndex((e) => e.t > t);
     state.entries.splice(
@@ -79,7 +79,7 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
       0,
       ...Array.from({ length: n }, (_, i) => ({ t, member: member(base, i + 1) })),
     );
-    return (state.entries.at(-1) as Entry).t + window;
+    return (state.entries.at(-1) as Entry).t + window + life;
   },
   report(state, [limit, window], now) {
     const last = state.entries.at(-1);
@@ -91,5 +91,11 @@ export const slidingLogModel: ModelAlgorithm<{ entries: Entry[] }> = {
     const members = new Set(Array.from({ length: n }, (_, i) => member(base, i + 1)));
     return { entries: state.entries.filter((e) => !members.has(e.member)) };
   },
-  widen: ([limit, window, c], margin, share, need) => [shareOf(limit, share, need), window + margin, c],
+  // life: the margin may grow to the cap while an entry written now still counts
+  widen: ([limit, window, c], margin, share, need, _waits, cap) => [
+    shareOf(limit, share, need),
+    window + margin,
+    c,
+    Math.max(0, cap - margin),
+  ],
 };

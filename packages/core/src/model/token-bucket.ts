@@ -2,7 +2,8 @@ import type { ModelAlgorithm } from "./algorithm.js";
 
 /**
  * GCRA, as lua/algorithms/token-bucket.lua: spec = [interval, burst, keep, margin]; widened, the
- * TAT matters until TAT + keep (the quota's margin, which waiting requests get).
+ * TAT matters until TAT + keep (the largest margin the quota may reach; waiting requests get the
+ * margin).
  */
 export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
   size: ([, burst]) => burst,
@@ -20,10 +21,10 @@ export const tokenBucketModel: ModelAlgorithm<{ tat: number }> = {
   refund: (state, [interval], n, _t, _id, expected) =>
     state.tat === expected ? { tat: expected - n * interval } : undefined,
   // As the script: a request that cannot wait is decided without the margin.
-  widen: ([interval, burst], margin, share, _need, waits) => [
+  widen: ([interval, burst], margin, share, _need, waits, cap) => [
     share < 1000 ? Math.ceil((interval * 1000) / share) : interval,
     burst,
-    margin,
+    Math.max(margin, cap),
     waits ? margin : 0,
   ],
 };

@@ -118,7 +118,9 @@ describe("the scripts reject malformed ARGV with an error reply and write nothin
       tokenBucket({ rate: 1, per: "1m", burst: 5 }),
       slidingWindow({ limit: 5, window: "1m" }),
       slidingWindow({ limit: 5000, window: "1m", precision: "bucketed" }),
-      fixedWindow({ limit: 5, window: "1m" }),
+      // aligned so that the window ends 30 s from now: its key expires when the window ends,
+      // which in a window aligned to the epoch fell during the checks now and then
+      fixedWindow({ limit: 5, window: "1m", align: (Date.now() + 30_000) % 60_000 }),
       concurrency({ limit: 10, lease: "1m" }),
     ];
     const quota = limiter.quota("argv", { limits });

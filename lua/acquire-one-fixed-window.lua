@@ -98,7 +98,7 @@ if flat then
   elseif admitted then
     used = used + cost
     local ends = (current + 1) * window + align
-    redis.call("SET", KEYS[3], fmt(value), "PX", int_text(math.max(1, math.ceil((ends - now) / 1000))))
+    redis.call("SET", KEYS[3], fmt(value), "PX", ttl_ms(ends - now))
   end
   if flat then
     reply = {

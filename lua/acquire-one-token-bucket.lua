@@ -72,7 +72,7 @@ local reply = {
 if arrival then reply[6], reply[7] = am, ae end
 if admitted then
   -- save_tat: the TAT lives until the bucket is full again, plus the largest margin (widen's keep)
-  redis.call("SET", KEYS[3], tat, "PX", int_text(math.max(1, math.ceil((tat + math.max(am, cap) - now) / 1000))))
+  redis.call("SET", KEYS[3], tat, "PX", ttl_ms(tat + math.max(am, cap) - now))
 end
 
 --- @include "includes/acquire-one-arrival-save"

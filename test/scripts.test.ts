@@ -93,6 +93,44 @@ describe("integer arguments the scripts pass to Redis", () => {
     expect(ttl).toBeGreaterThan(9_999_000);
     expect(ttl).toBeLessThanOrEqual(10_000_000);
   });
+
+  // Tests inject time while Redis expires keys on its real clock, which a busy machine moves on
+  // faster than the injected steps: under an injected clock a key lives a minute longer.
+  it("a key written under an injected clock lives 60 s past its state; under Redis's clock it does not", async () => {
+    const ttlAfter = async (now: string) => {
+      const key = `${randomPrefix()}:{q}:tb`;
+      // one token bucket of burst 2, 1 per 100 ms: its state matters for 200 ms at most
+      await redis.eval(
+        acquireScript.source,
+        3,
+        `${key}:call`,
+        `${key}:pause`,
+        key,
+        now,
+        "1",
+        "0",
+        "",
+        "1",
+        "1",
+        "tb",
+        "100000",
+        "2",
+        "0",
+        "1",
+        "1",
+        "1",
+        "1",
+        "1",
+        "0",
+        "0",
+      );
+      return redis.pttl(key);
+    };
+    expect(await ttlAfter("")).toBeLessThanOrEqual(200);
+    const injected = await ttlAfter(String(Date.now() * 1000));
+    expect(injected).toBeGreaterThan(60_000);
+    expect(injected).toBeLessThanOrEqual(60_200);
+  });
 });
 
 describe("a call resent after a reconnect, replies remembered", () => {

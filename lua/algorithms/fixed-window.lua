@@ -120,8 +120,7 @@ algorithms.fw = {
     local current = window_of(spec, now)
     local value = packed(spec, current, state.used[current] or 0)
     if value and state.top == current and state.last <= now then
-      local ttl_ms = math.max(1, math.ceil((window_start(spec, current + 1) - now) / 1000))
-      redis.call("SET", key, fmt(value), "PX", int_text(ttl_ms))
+      redis.call("SET", key, fmt(value), "PX", ttl_ms(window_start(spec, current + 1) - now))
       return
     end
     if state.packed then

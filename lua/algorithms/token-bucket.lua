@@ -21,7 +21,7 @@
 -- as a number, so it goes as it is (see common.lua). acquire-decide-token-buckets writes with
 -- this too.
 local function save_tat(key, tat, now, keep)
-  redis.call("SET", key, tat, "PX", int_text(math.max(1, math.ceil((tat + keep - now) / 1000))))
+  redis.call("SET", key, tat, "PX", ttl_ms(tat + keep - now))
 end
 
 algorithms.tb = {

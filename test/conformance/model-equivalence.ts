@@ -18,8 +18,7 @@ const RULES: Rule[] = [
 /** Masks of RULES that keep only token buckets: such calls run the token-bucket script. */
 const TOKEN_BUCKETS = RULES.reduce((mask, rule, i) => (rule.kind === "tokenBucket" ? mask | (1 << i) : mask), 0);
 
-// Pauses last at least 0.5 s: Redis expires the pause key on its real clock while the schedule
-// runs on injected time, so a shorter one could vanish in real time before the schedule ends it.
+// Pauses last at least 0.5 s, as a server's Retry-After would.
 const command = fc.oneof(
   {
     weight: 8,

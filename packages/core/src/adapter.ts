@@ -19,6 +19,14 @@ export type { LuaScript } from "./lua-script.js";
 export { BulkMetrics } from "./metrics.js";
 export { MemoryStore } from "./model/memory-store.js";
 export type { Priority } from "./quota.js";
+export {
+  type CheckedRedisLimiterOptions,
+  checkRedisLimiterOptions,
+  DAY_MS,
+  optionOr,
+  type RedisLimiterDefaults,
+  type RedisLimiterOptions,
+} from "./redis-limiter-options.js";
 export { RedisStore, type RedisStoreOptions } from "./redis-store.js";
 export { checkRules } from "./rules/check-rules.js";
 export type { ConcurrencyOptions } from "./rules/concurrency.js";

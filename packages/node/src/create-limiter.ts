@@ -1,10 +1,10 @@
 import type { Duration, Limiter } from "@sluice/core";
 import {
-  checkPrefix,
-  durationToMicros,
+  checkRedisLimiterOptions,
   type FailMode,
   FailModeStore,
   invalid,
+  type RedisLimiterDefaults,
   RedisStore,
   type StoreFailureEvent,
   StoreLimiter,
@@ -68,20 +68,7 @@ export interface LimiterOptions {
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
 
-/** The option, or its default when absent; `null` is a value (and fails its check), not "absent". */
-const optionOr = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-const defaults = {
-  prefix: "sluice",
-  failMode: "closed",
-  timeout: 1000,
-  localShare: 0.1,
-  coalesce: true,
-  rememberNamed: "1h",
-  rememberReplies: false,
-} as const;
+const defaults: RedisLimiterDefaults = { timeout: 1000, coalesce: true, rememberReplies: false };
 
 /**
  * Creates a limiter over ioredis, iovalkey or node-redis (single node or Cluster).
@@ -98,23 +85,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (!nodeRedis && (typeof redis?.evalsha !== "function" || typeof redis.duplicate !== "function")) {
     invalid("redis", "an ioredis or iovalkey Redis or Cluster, or a node-redis client or cluster", redis);
   }
-  const prefix = checkPrefix(optionOr(options.prefix, defaults.prefix));
-  const failMode = optionOr(options.failMode, defaults.failMode);
-  if (!["closed", "open", "local"].includes(failMode)) invalid("failMode", '"closed", "open" or "local"', failMode);
-  const timeoutMs = durationToMicros("timeout", optionOr(options.timeout, defaults.timeout), 1, 60_000) / 1000;
-  const localShare = optionOr(options.localShare, defaults.localShare);
-  if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
-    invalid("localShare", "a number in (0, 1]", localShare);
-  const coalesce = optionOr(options.coalesce, defaults.coalesce);
-  if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
-  const rememberReplies = optionOr(options.rememberReplies, defaults.rememberReplies);
-  if (typeof rememberReplies !== "boolean") invalid("rememberReplies", "a boolean", rememberReplies);
-  const rememberNamedMs = Math.ceil(
-    durationToMicros("rememberNamed", optionOr(options.rememberNamed, defaults.rememberNamed), 1, 30 * DAY_MS) / 1000,
-  );
-  if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
-    invalid("onEvent", "a function", options.onEvent);
-  }
+  const { prefix, failMode, timeoutMs, localShare, coalesce, rememberReplies, rememberNamedMs, onEvent } =
+    checkRedisLimiterOptions(options, defaults);
   const client = nodeRedis ? new NodeRedisScriptClient(redis) : new IoredisScriptClient(redis);
   // Replies and cancel marks live twice the timeout: a resend while the caller still waits is answered.
   const redisStore = new RedisStore(client, {
@@ -127,7 +99,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     failMode,
     timeoutMs,
     localShare,
-    onEvent: options.onEvent,
+    onEvent,
     lastError: () => client.lastError,
   });
   // close() ends the pub/sub connection opened for concurrency waiters, if any.

@@ -1,10 +1,13 @@
 import type { Duration, Limiter } from "@sluice/core";
 import {
-  checkPrefix,
+  checkRedisLimiterOptions,
+  DAY_MS,
   durationToMicros,
   type FailMode,
   FailModeStore,
   invalid,
+  optionOr,
+  type RedisLimiterDefaults,
   RedisStore,
   type Store,
   type StoreFailureEvent,
@@ -72,23 +75,10 @@ export interface LimiterOptions {
   readonly onEvent?: (event: StoreFailureEvent) => void;
 }
 
-/** The option, or its default when absent; `null` is a value (and fails its check), not "absent". */
-const optionOr = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-const defaults = {
-  prefix: "sluice",
-  failMode: "closed",
-  timeout: 2000,
-  localShare: 0.1,
-  coalesce: false,
-  rememberNamed: "1h",
-  rememberReplies: true,
-  cacheDenials: "10s",
-  /** Least time a reply is remembered: @upstash/redis's default retries span about 4.5 s. */
-  rememberMs: 10_000,
-} as const;
+const defaults: RedisLimiterDefaults = { timeout: 2000, coalesce: false, rememberReplies: true };
+const defaultCacheDenials = "10s";
+/** Least time a reply is remembered: @upstash/redis's default retries span about 4.5 s. */
+const leastRememberMs = 10_000;
 
 /** Script clients by Redis: limiters made per request on one Redis send each script's source once. */
 const scriptClients = new WeakMap<UpstashRedis, UpstashScriptClient>();
@@ -120,34 +110,19 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (typeof redis?.evalsha !== "function" || typeof redis.eval !== "function") {
     invalid("redis", "an @upstash/redis Redis instance", redis);
   }
-  const prefix = checkPrefix(optionOr(options.prefix, defaults.prefix));
-  const failMode = optionOr(options.failMode, defaults.failMode);
-  if (!["closed", "open", "local"].includes(failMode)) invalid("failMode", '"closed", "open" or "local"', failMode);
-  const timeoutMs = durationToMicros("timeout", optionOr(options.timeout, defaults.timeout), 1, 60_000) / 1000;
-  const localShare = optionOr(options.localShare, defaults.localShare);
-  if (typeof localShare !== "number" || !(localShare > 0 && localShare <= 1))
-    invalid("localShare", "a number in (0, 1]", localShare);
-  const coalesce = optionOr(options.coalesce, defaults.coalesce);
-  if (typeof coalesce !== "boolean") invalid("coalesce", "a boolean", coalesce);
-  const rememberReplies = optionOr(options.rememberReplies, defaults.rememberReplies);
-  if (typeof rememberReplies !== "boolean") invalid("rememberReplies", "a boolean", rememberReplies);
-  const rememberNamedMs = Math.ceil(
-    durationToMicros("rememberNamed", optionOr(options.rememberNamed, defaults.rememberNamed), 1, 30 * DAY_MS) / 1000,
-  );
-  const cacheDenials = optionOr(options.cacheDenials, defaults.cacheDenials);
+  const { prefix, failMode, timeoutMs, localShare, coalesce, rememberReplies, rememberNamedMs, onEvent } =
+    checkRedisLimiterOptions(options, defaults);
+  const cacheDenials = optionOr(options.cacheDenials, defaultCacheDenials);
   if (cacheDenials !== false && typeof cacheDenials !== "number" && typeof cacheDenials !== "string")
     invalid("cacheDenials", 'false or a duration such as "10s"', cacheDenials);
   const cacheMs = cacheDenials === false ? 0 : durationToMicros("cacheDenials", cacheDenials, 1, DAY_MS) / 1000;
-  if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
-    invalid("onEvent", "a function", options.onEvent);
-  }
   const redisStore = new RedisStore(scriptClientOf(redis), {
     rememberReplies,
-    rememberMs: Math.max(defaults.rememberMs, 2 * timeoutMs),
+    rememberMs: Math.max(leastRememberMs, 2 * timeoutMs),
     rememberNamedMs,
     timeoutMs,
   });
-  const guarded = new FailModeStore(redisStore, { failMode, timeoutMs, localShare, onEvent: options.onEvent });
+  const guarded = new FailModeStore(redisStore, { failMode, timeoutMs, localShare, onEvent });
   const store: Store = cacheMs > 0 ? new DenialCacheStore(guarded, cacheMs) : guarded;
   return new StoreLimiter(store, { prefix, coalesce });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { isRunning } from "./support/processes.js";
 
 // The demo, the example and a test run start redis-servers of their own (tools/redis-servers.ts)
 // when no Redis answers. Killed with SIGKILL, with their whole process group as `timeout -s KILL`
@@ -52,8 +53,6 @@ function serversUnder(rootPid: number): Array<{ watchdog: number; server: number
       return { watchdog: p.pid, server: server?.pid, dir: p.args[at + 1] as string };
     });
 }
-
-const isRunning = (pid: number): boolean => existsSync(`/proc/${pid}`);
 
 /** The environment of a child that finds no Redis: nothing listens on port 1. */
 function withoutRedis(): NodeJS.ProcessEnv {

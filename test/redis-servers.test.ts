@@ -3,19 +3,10 @@ import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { isRunning } from "./support/processes.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const starter = fileURLToPath(new URL("./support/redis-starter.ts", import.meta.url));
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the pid exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 describe("tools/redis-servers.ts", () => {
   it("a started redis-server and its temp folder do not outlive their starter, even one killed with SIGKILL", async () => {

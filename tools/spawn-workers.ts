@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { spawnScript } from "./spawn-script.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 
 export interface WorkerRun {
   readonly redisUrl: string;
@@ -44,7 +44,7 @@ export async function runWorkers(run: WorkerRun): Promise<number[][]> {
   const exited: Array<Promise<void>> = [];
   for (let w = 0; w < run.workers; w++) {
     const skew = String(run.clockSkewsMs?.[w] ?? 0);
-    const child = spawn(tsx, [`${root}tools/admission-worker.ts`], {
+    const child = spawnScript(`${root}tools/admission-worker.ts`, {
       env: { ...env, CLOCK_SKEW_MS: skew },
       stdio: ["pipe", "pipe", "inherit"],
     });

@@ -1,5 +1,6 @@
 import { concurrency, createLimiter } from "@sluice/node";
 import { afterAll, describe, expect, it } from "vitest";
+import { isRunning } from "../support/processes.js";
 import { connectRedis, randomPrefix } from "../support/redis-clients.js";
 import { Worker } from "./support/workers.js";
 
@@ -24,7 +25,7 @@ describe("a worker killed with SIGKILL while holding concurrency leases", () => 
       HOLD: "3",
     });
     try {
-      const { held } = (await holder.line((l) => Array.isArray(l.held))) as { held: string[] };
+      const { held, pid } = (await holder.line((l) => Array.isArray(l.held))) as { held: string[]; pid: number };
       expect(held).toHaveLength(3);
       const limiter = createLimiter({ redis, prefix });
       const quota = limiter.quota("leases", { limits: [concurrency({ limit: 3, lease: LEASE_MS })] });
@@ -33,6 +34,8 @@ describe("a worker killed with SIGKILL while holding concurrency leases", () => 
       const killedAt = performance.now();
       holder.kill();
       expect((await holder.exited).signal).toBe("SIGKILL");
+      // The process that holds the leases is the one killed (not a wrapper around it).
+      expect(isRunning(pid)).toBe(false);
       // Three waiters for the three dead slots.
       const waits = Array.from({ length: 3 }, () =>
         quota.acquire({ maxWait: LEASE_MS + SLACK_MS }).then((grant) => ({ grant, ms: performance.now() - killedAt })),

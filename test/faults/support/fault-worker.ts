@@ -30,7 +30,7 @@ if (mode === "hold") {
   });
   const grants = [];
   for (let i = 0; i < Number(env("HOLD")); i++) grants.push(await quota.acquire({ maxWait: 5000 }));
-  print({ held: grants.map((g) => g.lease) });
+  print({ held: grants.map((g) => g.lease), pid: process.pid });
   setInterval(() => {}, 60_000);
 } else {
   const limiter = createLimiter({ redis, prefix: env("PREFIX"), timeout: Number(env("TIMEOUT_MS")) });

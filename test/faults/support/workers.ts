@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { spawnScript } from "../../../tools/spawn-script.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 const script = fileURLToPath(new URL("./fault-worker.ts", import.meta.url));
 
 /** A running test/faults/support/fault-worker.ts and the JSON lines it printed so far. */
@@ -31,7 +30,7 @@ export class Worker {
   }
 
   static spawn(env: Record<string, string>): Worker {
-    return new Worker(spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] }));
+    return new Worker(spawnScript(script, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] }));
   }
 
   /** Resolves with the first line (already printed or to come) that passes `test`. */

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { FetchStats } from "@sluice/fetch";
+import { spawnScript } from "../../../tools/spawn-script.js";
 import type { Phase } from "./fetch-worker";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 const script = fileURLToPath(new URL("./fetch-worker.ts", import.meta.url));
 
 export type { Phase };
@@ -50,8 +49,7 @@ export async function startFetchWorkers(count: number, redisUrl: string): Promis
   const workers: Worker[] = [];
   const ready: Array<Promise<void>> = [];
   for (let w = 0; w < count; w++) {
-    const child = spawn(tsx, [script], {
-      cwd: root,
+    const child = spawnScript(script, {
       env: { ...process.env, REDIS_URL: redisUrl, WORKER: String(w) },
       stdio: ["pipe", "pipe", "inherit"],
     });

@@ -106,17 +106,21 @@ function instrumentsOf(meter: Meter): Instruments {
   };
 }
 
-let current: { readonly provider: MeterProvider; readonly instruments: Instruments } | undefined;
+let current: { readonly provider: MeterProvider; readonly instruments: Instruments | undefined } | undefined;
 
 /**
- * The instruments of the meter provider registered now; `undefined` while the API is absent.
+ * The instruments of the meter provider registered now; `undefined` while the API is absent or
+ * no SDK is registered (the API's no-op meter: nothing would be recorded, so nothing is built).
  * Made once per provider: the API has no proxy for metrics, so a provider registered after the
- * first quota gets its own instruments; with none registered they are the API's no-ops.
+ * first quota gets its own instruments.
  */
 function instruments(): Instruments | undefined {
   if (api === undefined) return undefined;
   const provider = api.metrics.getMeterProvider();
-  if (current?.provider !== provider) current = { provider, instruments: instrumentsOf(provider.getMeter("sluice")) };
+  if (current?.provider !== provider) {
+    const meter = provider.getMeter("sluice");
+    current = { provider, instruments: meter === api.createNoopMeter() ? undefined : instrumentsOf(meter) };
+  }
   return current.instruments;
 }
 

@@ -1,5 +1,4 @@
-import type { Duration } from "./duration.js";
-import { durationToMicros } from "./duration.js";
+import { type Duration, durationToMicros } from "./duration.js";
 import type { FailMode, StoreFailureEvent } from "./fail-mode-store.js";
 import { checkPrefix } from "./keys.js";
 import { invalid } from "./validate.js";

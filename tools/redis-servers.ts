@@ -76,11 +76,6 @@ function requireCommands(needed: string, commands: string[]): void {
 }
 
 /**
- * One redis-server, run by tools/redis-watchdog.mjs so that it and its temp folder go when this
- * process ends, however it ends (SIGKILL included): the watchdog stops both when the pipe to its
- * stdin closes.
- */
-/**
  * Starts redis-server with `args` under a watchdog (redis-watchdog.mjs) that stops it and removes
  * `dir` once this process ends, however it ends; closing the watchdog's stdin does the same.
  * In its own session: a terminal's Ctrl-C, or a kill of this process group, reaches this
@@ -90,6 +85,11 @@ export function startWatchdog(dir: string, args: readonly string[]): ChildProces
   return spawn(process.execPath, [WATCHDOG, dir, ...args], { stdio: "pipe", detached: true });
 }
 
+/**
+ * One redis-server, run by tools/redis-watchdog.mjs so that it and its temp folder go when this
+ * process ends, however it ends (SIGKILL included): the watchdog stops both when the pipe to its
+ * stdin closes.
+ */
 class ServerProcess {
   private stderr = "";
   private endReason: string | undefined;

@@ -1,11 +1,11 @@
-import { metrics } from "@opentelemetry/api";
+import { createNoopMeter, metrics } from "@opentelemetry/api";
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createMemoryLimiter } from "./limiter.js";
 import { BulkMetrics, loadMetricsApi, QuotaMetrics } from "./metrics.js";
 import { slidingWindow } from "./rules/sliding-window.js";
@@ -52,6 +52,32 @@ describe("metrics", () => {
       "sluice.quota.decisions",
     ]);
     await provider.shutdown();
+  });
+
+  it("with the API's no-op provider in force (no SDK), makes no instrument at all", async () => {
+    await loadMetricsApi();
+    // an SDK first, then none: the no-op provider is a provider Sluice has not seen yet
+    const { provider } = sdk();
+    metrics.setGlobalMeterProvider(provider);
+    const quota = createMemoryLimiter().quota("q", { limits: [slidingWindow({ limit: 5, window: "1s" })] });
+    await quota.tryAcquire();
+    metrics.disable();
+    const noop = createNoopMeter();
+    const made = [
+      vi.spyOn(noop, "createCounter"),
+      vi.spyOn(noop, "createHistogram"),
+      vi.spyOn(noop, "createObservableGauge"),
+    ];
+    try {
+      await quota.tryAcquire();
+      await createMemoryLimiter()
+        .quota("r", { limits: [slidingWindow({ limit: 5, window: "1s" })] })
+        .tryAcquire();
+      for (const spy of made) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of made) spy.mockRestore();
+      await provider.shutdown();
+    }
   });
 
   it("tells a grant that waited 1 ms or more from one admitted at once, and names what decided a wait or denial", async () => {
